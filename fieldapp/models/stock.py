@@ -1,0 +1,76 @@
+"""The parts catalogue and stock, counted by movements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field
+
+from fieldapp.models.base import SyncedRow, fk, utc_field
+from fieldapp.models.enums import PartsRequestStatus, StockLocationKind
+
+
+class Part(SyncedRow, table=True):
+    part_no: str = Field(max_length=40, unique=True, index=True)
+    name_zh: str = Field(max_length=128)
+    name_en: str = Field(default="", max_length=128)
+    category: str = Field(default="", max_length=32, index=True)
+    unit: str = Field(default="件", max_length=8)
+    price_cents: int = 0  # list price in fen
+    labour_minutes: int = 0  # standard labour time to fit it
+    warranty_eligible: bool = True  # consumables (filters, oil, teeth) are never 三包
+    superseded_by: str | None = Field(default=None, max_length=40)  # part_no replacing it
+
+
+class PartCompatibility(SyncedRow, table=True):
+    __table_args__ = (UniqueConstraint("part_id", "model_id"),)
+
+    part_id: str = fk("part.id")
+    model_id: str = fk("productmodel.id")
+
+
+class StockLocation(SyncedRow, table=True):
+    code: str = Field(max_length=32, unique=True, index=True)
+    name: str = Field(max_length=64)
+    kind: str = Field(default=StockLocationKind.VAN, max_length=16)
+    owner_user_id: str | None = fk("user.id", nullable=True)  # the van's engineer
+    region_id: str | None = fk("region.id", nullable=True)
+
+
+class StockMovement(SyncedRow, table=True):
+    """Append-only. Stock on hand is the sum of ``quantity`` per part and location,
+    so two devices never overwrite each other's counts."""
+
+    part_id: str = fk("part.id")
+    location_id: str = fk("stocklocation.id")
+    quantity: int  # + into the location, - out of it
+    kind: str = Field(max_length=16)
+    moved_at: datetime = utc_field(nullable=False)
+    job_id: str | None = fk("job.id", nullable=True)
+    part_usage_id: str | None = fk("partusage.id", nullable=True)
+    transfer_id: str | None = Field(default=None, max_length=36, index=True)
+    reference: str = Field(default="", max_length=64)  # carrier / tracking / stock-take no.
+    user_id: str | None = fk("user.id", nullable=True)
+
+
+class PartsRequest(SyncedRow, table=True):
+    """领料单 / 备件申请: parts the engineer needs, from a warehouse to their van."""
+
+    job_id: str | None = fk("job.id", nullable=True)
+    requester_id: str = fk("user.id")
+    from_location_id: str | None = fk("stocklocation.id", nullable=True)
+    to_location_id: str | None = fk("stocklocation.id", nullable=True)
+    status: str = Field(default=PartsRequestStatus.REQUESTED, max_length=16)
+    warranty: bool = False  # warranty parts are shipped first (先顾客, 后生产)
+    requested_at: datetime = utc_field(nullable=False)
+    shipped_at: datetime | None = utc_field()
+    carrier: str = Field(default="", max_length=64)
+    tracking_no: str = Field(default="", max_length=64)
+    note: str = Field(default="")
+
+
+class PartsRequestLine(SyncedRow, table=True):
+    request_id: str = fk("partsrequest.id")
+    part_id: str = fk("part.id")
+    quantity: int = 1
