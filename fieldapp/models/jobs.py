@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field
 
 from fieldapp.models.base import SyncedRow, fk, utc_field
@@ -17,6 +18,11 @@ from fieldapp.models.enums import (
 
 
 class Job(SyncedRow, table=True):
+    # The engineer's job list: their jobs in a status, nearest deadline first.
+    __table_args__ = (
+        Index("ix_job_assignee_status_due", "assignee_id", "status", "on_site_due_at"),
+    )
+
     number: str = Field(max_length=24, unique=True, index=True)  # e.g. FW-2026-000123
     job_type: str = Field(max_length=16, index=True)
     urgency: str = Field(default=Urgency.NORMAL, max_length=8)

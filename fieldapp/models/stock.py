@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Text, UniqueConstraint, event
 from sqlmodel import Field
 
 from fieldapp.models.base import SyncedRow, fk, utc_field
 from fieldapp.models.enums import PartsRequestStatus, StockLocationKind
+from fieldapp.search import part_search_text
 
 
 class Part(SyncedRow, table=True):
@@ -21,6 +23,15 @@ class Part(SyncedRow, table=True):
     labour_minutes: int = 0  # standard labour time to fit it
     warranty_eligible: bool = True  # consumables (filters, oil, teeth) are never 三包
     superseded_by: str | None = Field(default=None, max_length=40)  # part_no replacing it
+    # Chinese characters, English words, pinyin initials and part-number pieces, kept
+    # by fieldapp.search and indexed by the local store's full-text index.
+    search_text: str = Field(default="", sa_type=Text)
+
+
+@event.listens_for(Part, "before_insert")
+@event.listens_for(Part, "before_update")
+def _refresh_search_text(_mapper: Any, _connection: Any, part: Part) -> None:
+    part.search_text = part_search_text(part.part_no, part.name_zh, part.name_en)
 
 
 class PartCompatibility(SyncedRow, table=True):

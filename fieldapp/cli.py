@@ -1,0 +1,106 @@
+"""The ``fieldapp`` command line: everything the app's store can do without a window."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from fieldapp import __version__
+from fieldapp.paths import STORE_FILE, default_data_dir, setup_logging
+from fieldapp.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fieldapp",
+        description="Offline-first field service for construction-machinery engineers.",
+    )
+    parser.add_argument("--version", action="version", version=f"fieldapp {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder of the local store and logs (default: the user's data folder)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo_data = commands.add_parser("demo-data", help="fill the local store with the demo data")
+    demo_data.add_argument(
+        "--today", type=date.fromisoformat, default=None,
+        help="date the demo is centred on (default: today)",
+    )
+
+    status = commands.add_parser("status", help="what the local store holds")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def cmd_demo_data(store: Store, args: argparse.Namespace) -> int:
+    from fieldapp.demo import DemoAlreadyLoaded, load_demo
+
+    try:
+        # Demo rows stand for what HQ sent: they are not local changes to upload.
+        with store.action(track=False) as session:
+            counts = load_demo(session, today=args.today)
+    except DemoAlreadyLoaded as error:
+        sys.stderr.write(f"fieldapp: {error}\n")
+        return 1
+    total = sum(counts.values())
+    log.info("Demo data loaded: %s rows", total)
+    sys.stdout.write(f"Loaded {total} demo rows into {store.path}\n")
+    for table, count in sorted(counts.items()):
+        sys.stdout.write(f"  {table:<24} {count:>6}\n")
+    return 0
+
+
+def status_report(store: Store) -> dict[str, object]:
+    pending = store.pending_changes()
+    return {
+        "store": str(store.path),
+        "schema_revision": store.schema_revision(),
+        "counts": store.counts(),
+        "pending_changes": {"total": sum(pending.values()), "by_table": pending},
+    }
+
+
+def cmd_status(store: Store, args: argparse.Namespace) -> int:
+    report = status_report(store)
+    if args.json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    counts = report["counts"]
+    assert isinstance(counts, dict)
+    pending = report["pending_changes"]
+    assert isinstance(pending, dict)
+    sys.stdout.write(f"Store: {report['store']} (schema {report['schema_revision']})\n")
+    for table, count in counts.items():
+        if count:
+            sys.stdout.write(f"  {table:<24} {count:>8}\n")
+    sys.stdout.write(f"Changes waiting for sync: {pending['total']}\n")
+    return 0
+
+
+COMMANDS = {"demo-data": cmd_demo_data, "status": cmd_status}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    data_dir: Path = args.data_dir or default_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    setup_logging(data_dir)
+    store = Store(data_dir / STORE_FILE)
+    try:
+        return COMMANDS[args.command](store, args)
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,31 @@
+"""Alembic environment for the local store (and HQ's shared tables)."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import fieldapp.models  # noqa: F401  (registers every table)
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("Run migrations through fieldapp.store.migrate().")
+
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    # The FTS5 index of the parts catalogue is kept by hand-written SQL, not the models.
+    return not (type_ == "table" and name is not None and name.startswith("part_fts"))
+
+
+context.configure(
+    connection=connection,
+    include_object=include_object,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=True,
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

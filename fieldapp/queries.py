@@ -1,0 +1,136 @@
+"""Paged queries of the local store for the lists the engineer scrolls: jobs and the
+parts catalogue. Each returns one page, so the cost does not grow with the store."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, text
+from sqlmodel import Session, col, select
+
+from fieldapp.models import Customer, Job, Machine, Part, ProductModel
+from fieldapp.search import CJK, fts_query, part_no_prefix_bounds
+
+PART_NO_LIKE = re.compile(r"^[A-Za-z0-9-]*[0-9-][A-Za-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class JobFilter:
+    assignee_id: str | None = None
+    statuses: Collection[str] = ()
+    text: str = ""  # job number, customer name, serial or symptom
+    key_accounts_only: bool = False
+    due_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class JobRow:
+    id: str
+    number: str
+    status: str
+    job_type: str
+    urgency: str
+    customer_name: str
+    is_key_account: bool
+    model: str
+    serial: str
+    symptom: str
+    on_site_due_at: datetime | None
+    needs_attention: bool
+
+
+def _job_conditions(flt: JobFilter) -> list[object]:
+    conditions: list[object] = [col(Job.deleted_at).is_(None)]
+    if flt.assignee_id is not None:
+        conditions.append(Job.assignee_id == flt.assignee_id)
+    if flt.statuses:
+        conditions.append(col(Job.status).in_(list(flt.statuses)))
+    if flt.key_accounts_only:
+        conditions.append(col(Customer.is_key_account).is_(True))
+    if flt.due_before is not None:
+        conditions.append(col(Job.on_site_due_at) < flt.due_before)
+    needle = flt.text.strip()
+    if needle:
+        pattern = f"%{needle}%"
+        conditions.append(
+            or_(
+                col(Job.number).like(pattern),
+                col(Customer.name).like(pattern),
+                col(Machine.serial).like(pattern),
+                col(Job.reported_symptom).like(pattern),
+            )
+        )
+    return conditions
+
+
+def job_page(session: Session, flt: JobFilter, *, offset: int = 0, limit: int = 50) -> list[JobRow]:
+    """One page of the job list, nearest deadline first."""
+    statement = (
+        select(
+            Job.id, Job.number, Job.status, Job.job_type, Job.urgency, Customer.name,
+            Customer.is_key_account, ProductModel.code, Machine.serial, Job.reported_symptom,
+            Job.on_site_due_at, Job.needs_attention,
+        )
+        .join(Customer, col(Customer.id) == Job.customer_id)
+        .outerjoin(Machine, col(Machine.id) == Job.machine_id)
+        .outerjoin(ProductModel, col(ProductModel.id) == Machine.model_id)
+        .where(*_job_conditions(flt))
+        .order_by(col(Job.on_site_due_at).is_(None), col(Job.on_site_due_at), col(Job.number))
+        .offset(offset)
+        .limit(limit)
+    )
+    return [
+        JobRow(
+            id=r[0], number=r[1], status=r[2], job_type=r[3], urgency=r[4], customer_name=r[5],
+            is_key_account=r[6], model=r[7] or "", serial=r[8] or "", symptom=r[9],
+            on_site_due_at=r[10], needs_attention=r[11],
+        )
+        for r in session.exec(statement).all()
+    ]
+
+
+def job_count(session: Session, flt: JobFilter) -> int:
+    statement = (
+        select(func.count())
+        .select_from(Job)
+        .join(Customer, col(Customer.id) == Job.customer_id)
+        .outerjoin(Machine, col(Machine.id) == Job.machine_id)
+        .where(*_job_conditions(flt))
+    )
+    return session.exec(statement).one()
+
+
+def search_parts(session: Session, query: str, *, offset: int = 0, limit: int = 50) -> list[Part]:
+    """Parts matching what the engineer typed or scanned: a part-number prefix, or a
+    fragment of the Chinese name, the English name or the pinyin initials."""
+    query = query.strip()
+    live = col(Part.deleted_at).is_(None)
+    if not query:
+        statement = select(Part).where(live).order_by(col(Part.part_no))
+        return list(session.exec(statement.offset(offset).limit(limit)).all())
+    if PART_NO_LIKE.match(query) and not CJK.search(query):
+        bounds = part_no_prefix_bounds(query)
+        assert bounds is not None
+        statement = (
+            select(Part)
+            .where(live, and_(col(Part.part_no) >= bounds[0], col(Part.part_no) < bounds[1]))
+            .order_by(col(Part.part_no))
+        )
+        found = list(session.exec(statement.offset(offset).limit(limit)).all())
+        if found or offset:
+            return found
+    match = fts_query(query)
+    if match is None:
+        return []
+    statement = select(Part).from_statement(
+        text(
+            "SELECT part.* FROM part_fts JOIN part ON part.rowid = part_fts.rowid "
+            "WHERE part_fts MATCH :match AND part.deleted_at IS NULL "
+            "ORDER BY part_fts.rowid LIMIT :limit OFFSET :offset"
+        )
+    )
+    params = {"match": match, "limit": limit, "offset": offset}
+    return list(session.execute(statement, params).scalars().all())

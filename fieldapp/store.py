@@ -1,0 +1,246 @@
+"""The local store: one SQLite file in the user's data folder.
+
+WAL journal with ``synchronous=FULL`` so a committed user action survives a power cut;
+foreign keys on; one transaction per user action (:meth:`Store.action`). Every change to
+a syncable row is captured into the outbox in the same transaction, so nothing saved
+can miss the next sync. The schema is kept up to date by Alembic migrations that run
+when the store opens.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, event, func, inspect, select, text
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, create_engine
+
+from fieldapp.clock import new_id, utcnow
+from fieldapp.guards import BOOKKEEPING_FIELDS, changed_fields, install_frozen_guard
+from fieldapp.models import (
+    APPEND_ONLY_TABLES,
+    SYNCED_TABLES,
+    LocalSetting,
+    OutboxEntry,
+    SyncedRow,
+)
+from fieldapp.paths import STORE_FILE
+from fieldapp.wire import row_to_wire, to_wire
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class AppendOnlyError(Exception):
+    """An edit of a record that may only be added (answers, movements, events...)."""
+
+    code = "append_only"
+
+
+class StoreSession(Session):
+    """A session on the local store. With ``info["track"]`` set, every change to a
+    syncable row is written to the outbox in the same flush."""
+
+
+install_frozen_guard(StoreSession)
+
+
+@event.listens_for(StoreSession, "before_flush")
+def _capture_changes(session: Session, _context: Any, _instances: Any) -> None:
+    if not session.info.get("track", False):
+        return
+    now = utcnow()
+    for obj in list(session.deleted):
+        if isinstance(obj, SyncedRow):
+            raise AppendOnlyError(
+                f"{type(obj).__name__} rows are never deleted; set deleted_at instead."
+            )
+    for obj in list(session.new):
+        if isinstance(obj, SyncedRow):
+            _add_entry(session, obj, "insert", row_to_wire(obj), now)
+    for obj in list(session.dirty):
+        if not isinstance(obj, SyncedRow):
+            continue
+        fields = changed_fields(obj) - BOOKKEEPING_FIELDS
+        if not fields:
+            continue
+        if type(obj) in APPEND_ONLY_TABLES:
+            raise AppendOnlyError(f"{type(obj).__name__} rows are never edited.")
+        obj.updated_at = now
+        op = "delete" if "deleted_at" in fields and obj.deleted_at is not None else "update"
+        values = {name: to_wire(getattr(obj, name)) for name in sorted(fields)}
+        _add_entry(session, obj, op, values, now)
+
+
+def _add_entry(session: Session, obj: SyncedRow, op: str, values: dict[str, Any], now: Any) -> None:
+    session.add(
+        OutboxEntry(
+            mutation_id=new_id(),
+            table_name=obj.__tablename__,  # type: ignore[attr-defined]
+            row_id=obj.id,
+            op=op,
+            fields=json.dumps(values, ensure_ascii=False, sort_keys=True),
+            base_version=obj.version,
+            created_at=now,
+        )
+    )
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        # One connection per checkout: worker threads each get their own.
+        poolclass=NullPool,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    return engine
+
+
+def alembic_config(connection: Any) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(alembic_config(None))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` in place, keeping every row.
+
+    Foreign keys are switched off while SQLite tables are rebuilt (Alembic's batch
+    mode), then checked for the whole database before the upgrade is accepted.
+    """
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        before = MigrationContext.configure(connection).get_current_revision()
+        command.upgrade(alembic_config(connection), revision)
+        connection.commit()
+        problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        if problems:
+            raise RuntimeError(f"Migration left broken references: {problems[:5]}")
+        after = MigrationContext.configure(connection).get_current_revision()
+    if before != after:
+        log.info("Store schema migrated from %s to %s", before, after)
+
+
+class Store:
+    """The device's database."""
+
+    def __init__(self, path: Path, *, migrate_schema: bool = True) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.engine = make_engine(path)
+        if migrate_schema:
+            migrate(self.engine)
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Store:
+        return cls(data_dir / STORE_FILE)
+
+    @contextmanager
+    def action(self, *, track: bool = True) -> Iterator[StoreSession]:
+        """One user action: a transaction committed (durably) when the block ends.
+
+        ``track=False`` is for rows that come from HQ (the pull, the demo data): they
+        are not local changes and must not go back to HQ.
+        """
+        session = StoreSession(self.engine, expire_on_commit=False)
+        session.info["track"] = track
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reader(self) -> Iterator[StoreSession]:
+        """A read-only session (rolled back at the end)."""
+        session = StoreSession(self.engine, expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    def get_setting(self, key: str, default: str = "") -> str:
+        with self.reader() as session:
+            row = session.get(LocalSetting, key)
+            return row.value if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.action(track=False) as session:
+            session.merge(LocalSetting(key=key, value=value))
+
+    def counts(self) -> dict[str, int]:
+        """Live (not soft-deleted) rows per syncable table."""
+        result: dict[str, int] = {}
+        with self.reader() as session:
+            for table in SYNCED_TABLES:
+                statement = select(func.count()).select_from(table).where(
+                    table.deleted_at.is_(None)  # type: ignore[attr-defined]
+                )
+                result[table.__tablename__] = session.scalar(statement) or 0  # type: ignore[attr-defined]
+        return result
+
+    def pending_changes(self) -> dict[str, int]:
+        """Outbox entries waiting for HQ, per table."""
+        with self.reader() as session:
+            rows = session.execute(
+                select(OutboxEntry.table_name, func.count()).group_by(OutboxEntry.table_name)
+            ).all()
+        return {name: count for name, count in rows}
+
+    def schema_revision(self) -> str | None:
+        return current_revision(self.engine)
+
+    def integrity_ok(self) -> bool:
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql("PRAGMA quick_check").scalar() == "ok"
+
+    def table_names(self) -> list[str]:
+        return inspect(self.engine).get_table_names()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold the WAL back into the database file (before a backup or a copy)."""
+    with engine.connect() as connection:
+        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

@@ -1,0 +1,44 @@
+"""Row values as plain JSON and back: how changes are kept in the outbox and sent."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, inspect
+from sqlmodel import SQLModel
+
+from fieldapp.clock import as_utc
+from fieldapp.models.base import UTCDateTime
+
+
+def to_wire(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def column_names(model: type[SQLModel]) -> list[str]:
+    return [column.key for column in inspect(model).columns]
+
+
+def row_to_wire(row: SQLModel) -> dict[str, Any]:
+    return {name: to_wire(getattr(row, name)) for name in column_names(type(row))}
+
+
+def from_wire(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
+    """Turn wire values into Python values of ``model``'s columns; unknown keys raise."""
+    columns = {column.key: column for column in inspect(model).columns}
+    result: dict[str, Any] = {}
+    for name, value in values.items():
+        column = columns.get(name)
+        if column is None:
+            raise KeyError(f"{model.__tablename__} has no column {name!r}")  # type: ignore[attr-defined]
+        if value is not None and isinstance(column.type, UTCDateTime):
+            value = as_utc(datetime.fromisoformat(value))
+        elif value is not None and isinstance(column.type, Date):
+            value = date.fromisoformat(value)
+        result[name] = value
+    return result
