@@ -190,13 +190,12 @@ class Store:
 
     @contextmanager
     def reader(self) -> Iterator[StoreSession]:
-        """A read-only session (rolled back at the end)."""
+        """A session for reading; its objects stay readable after the block."""
         session = StoreSession(self.engine, expire_on_commit=False)
         try:
             yield session
         finally:
-            session.rollback()
-            session.close()
+            session.close()  # ends the transaction without expiring what was loaded
 
     def get_setting(self, key: str, default: str = "") -> str:
         with self.reader() as session:

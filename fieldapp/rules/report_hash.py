@@ -22,6 +22,7 @@ from typing import Any
 import rfc8785
 
 REPORT_SCHEMA = "fieldapp.report/1"
+MAX_SAFE_INTEGER = 2**53 - 1  # I-JSON, which RFC 8785 builds on
 
 JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
 
@@ -33,6 +34,8 @@ def canonical_value(value: Any) -> JsonValue:
     if isinstance(value, Enum):
         return canonical_value(value.value)
     if isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise ValueError("Integers in a signed report must fit in ±(2**53 - 1).")
         return value
     if isinstance(value, float):
         if not math.isfinite(value):

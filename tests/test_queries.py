@@ -1,0 +1,105 @@
+"""Paged job list and parts search of the local store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from fieldapp.models import Job, Part
+from fieldapp.queries import JobFilter, job_count, job_page, search_parts
+from fieldapp.search import pinyin_initials
+from fieldapp.store import Store
+from tests.factories import NOW, World
+
+PARTS = [
+    ("ZY210-6021-03", "液压油回油滤芯", "Hydraulic return filter element"),
+    ("ZY210-6012-01", "柴油滤芯", "Fuel filter element"),
+    ("ZY210-7101-02", "动臂油缸密封包", "Boom cylinder seal kit"),
+    ("ZY80-2205-00", "斗齿", "Bucket tooth"),
+    ("QUY50-9001-01", "力矩限制器", "Load moment indicator"),
+]
+
+
+@pytest.fixture
+def catalogue(store: Store, world: World) -> Store:
+    with store.action(track=False) as session:
+        for part_no, zh, en in PARTS:
+            session.add(Part(part_no=part_no, name_zh=zh, name_en=en))
+    return store
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # The world's 液压油滤芯 (ZY210-6011-03) and 主泵 come first in the index.
+        ("滤芯", ["ZY210-6011-03", "ZY210-6021-03", "ZY210-6012-01"]),  # a name fragment
+        ("回油滤", ["ZY210-6021-03"]),
+        ("油", ["ZY210-6011-03", "ZY210-6021-03", "ZY210-6012-01", "ZY210-7101-02"]),
+        ("filter", ["ZY210-6011-03", "ZY210-6021-03", "ZY210-6012-01"]),
+        ("FILT elem", ["ZY210-6011-03", "ZY210-6021-03", "ZY210-6012-01"]),
+        ("seal", ["ZY210-7101-02"]),
+        ("dbyg", ["ZY210-7101-02"]),  # pinyin initials of 动臂油缸
+        ("zy210-60", ["ZY210-6011-03", "ZY210-6012-01", "ZY210-6021-03"]),  # number prefix
+        ("ZY210-6011-03", ["ZY210-6011-03"]),  # what a barcode scanner types
+        ("6012", ["ZY210-6012-01"]),  # a piece of the number
+        ("滤芯 fuel", ["ZY210-6012-01"]),
+        ("齿轮泵", []),
+        ("  ", ["QUY50-9001-01", "ZY210-3101-01", "ZY210-6011-03"]),  # first page, by number
+    ],
+)
+def test_search_parts(catalogue: Store, query: str, expected: list[str]) -> None:
+    with catalogue.reader() as session:
+        found = [p.part_no for p in search_parts(session, query, limit=3 if not query.strip() else 50)]
+    assert found == expected
+
+
+def test_search_pages_and_skips_deleted_parts(catalogue: Store) -> None:
+    with catalogue.action() as session:
+        session.add(Part(part_no="ZY210-6013-01", name_zh="空气滤芯", name_en="Air filter"))
+    with catalogue.reader() as session:
+        first = [p.part_no for p in search_parts(session, "滤芯", limit=2)]
+        second = [p.part_no for p in search_parts(session, "滤芯", limit=2, offset=2)]
+        assert first + second == [
+            "ZY210-6011-03", "ZY210-6021-03", "ZY210-6012-01", "ZY210-6013-01",
+        ]
+        part = search_parts(session, "柴油")[0]
+    with catalogue.action() as session:
+        row = session.get(Part, part.id)
+        assert row
+        row.deleted_at = NOW
+        row.name_zh = "柴油滤芯（停用）"  # the index follows renames
+    with catalogue.reader() as session:
+        assert search_parts(session, "柴油") == []
+        assert search_parts(session, "停用") == []
+
+
+def test_pinyin_initials() -> None:
+    assert pinyin_initials("液压油滤芯") == "yyylx"
+    assert pinyin_initials("O形圈") == "xq"
+    assert pinyin_initials("Seal") == ""
+
+
+def test_job_page_filters_sorts_and_pages(store: Store, world: World) -> None:
+    with store.action(track=False) as session:
+        for n in range(12):
+            session.add(Job(
+                number=f"FW-2026-{n + 500:06d}", job_type="maintenance", customer_id=world.customer_id,
+                assignee_id=world.engineer_id if n % 3 else world.other_engineer_id,
+                status="accepted" if n % 2 else "assigned", received_at=NOW,
+                on_site_due_at=NOW + timedelta(hours=12 - n), reported_symptom=f"保养{n}",
+            ))
+    mine = JobFilter(assignee_id=world.engineer_id, statuses=("accepted",))
+    with store.reader() as session:
+        rows = job_page(session, mine, limit=3)
+        assert [r.number for r in rows] == ["FW-2026-000511", "FW-2026-000507", "FW-2026-000505"]
+        assert all(r.customer_name == "合肥城建集团" and r.is_key_account for r in rows)
+        assert job_count(session, mine) == 4
+        rest = job_page(session, mine, offset=3, limit=3)
+        assert [r.number for r in rest] == ["FW-2026-000501"]
+        found = job_page(session, JobFilter(text="ZY2102025A0157"))
+        assert [r.number for r in found] == ["FW-2026-000123"]  # by the machine's serial
+        assert found[0].model == "ZY210"
+        assert job_count(session, JobFilter(text="保养1")) == 3  # 保养1, 保养10, 保养11
+        # Due at +12 h ... +1 h: only the last is due before +2 h.
+        assert job_count(session, JobFilter(due_before=NOW + timedelta(hours=2))) == 1
