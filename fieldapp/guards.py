@@ -25,6 +25,7 @@ from fieldapp.models import (
     SignOff,
     TimeEntry,
 )
+from fieldapp.models.base import changed_fields
 from fieldapp.rules.jobflow import is_frozen
 
 #: Tables whose rows are part of the signed report, found through their ``job_id``.
@@ -66,11 +67,6 @@ class FrozenReportError(Exception):
     """A change to a signed report. Only a signed amendment may follow it."""
 
     code = "report_frozen"
-
-
-def changed_fields(obj: Any) -> set[str]:
-    state = inspect(obj)
-    return {attr.key for attr in state.attrs if attr.history.has_changes()}
 
 
 def _committed_status(session: Session, job_id: str | None) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -17,6 +18,7 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 WORD = re.compile(r"[0-9a-z]+")
 
 
+@lru_cache(maxsize=65536)  # catalogue names repeat across models: 液压油滤芯 for each
 def pinyin_initials(text: str) -> str:
     """"液压油滤芯" -> "yyylx" (non-Chinese characters are dropped)."""
     chinese = "".join(CJK.findall(text))

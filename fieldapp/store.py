@@ -25,7 +25,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 from fieldapp.clock import new_id, utcnow
-from fieldapp.guards import BOOKKEEPING_FIELDS, changed_fields, install_frozen_guard
+from fieldapp.guards import BOOKKEEPING_FIELDS, install_frozen_guard
 from fieldapp.models import (
     APPEND_ONLY_TABLES,
     SYNCED_TABLES,
@@ -33,6 +33,7 @@ from fieldapp.models import (
     OutboxEntry,
     SyncedRow,
 )
+from fieldapp.models.base import changed_fields
 from fieldapp.paths import STORE_FILE
 from fieldapp.wire import row_to_wire, to_wire
 

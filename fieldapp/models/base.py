@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -73,3 +73,8 @@ class SyncedRow(SQLModel):
     updated_at: datetime = utc_field(nullable=False, default=utcnow)
     deleted_at: datetime | None = utc_field()
     version: int = Field(default=0, nullable=False)
+
+
+def changed_fields(obj: Any) -> set[str]:
+    """Names of the columns of ``obj`` changed since it was loaded or last flushed."""
+    return {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Text, UniqueConstraint, event
 from sqlmodel import Field
 
-from fieldapp.models.base import SyncedRow, fk, utc_field
+from fieldapp.models.base import SyncedRow, changed_fields, fk, utc_field
 from fieldapp.models.enums import PartsRequestStatus, StockLocationKind
 from fieldapp.search import part_search_text
 
@@ -29,9 +29,16 @@ class Part(SyncedRow, table=True):
 
 
 @event.listens_for(Part, "before_insert")
+def _fill_search_text(_mapper: Any, _connection: Any, part: Part) -> None:
+    # Rows pulled from HQ arrive with their search text; new local rows get theirs here.
+    if not part.search_text:
+        part.search_text = part_search_text(part.part_no, part.name_zh, part.name_en)
+
+
 @event.listens_for(Part, "before_update")
 def _refresh_search_text(_mapper: Any, _connection: Any, part: Part) -> None:
-    part.search_text = part_search_text(part.part_no, part.name_zh, part.name_en)
+    if {"part_no", "name_zh", "name_en"} & changed_fields(part):
+        part.search_text = part_search_text(part.part_no, part.name_zh, part.name_en)
 
 
 class PartCompatibility(SyncedRow, table=True):
