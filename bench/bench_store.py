@@ -171,7 +171,10 @@ def main() -> None:
     with store.reader() as session:
         measure("job list: one engineer's open jobs, by deadline",
                 lambda: len(job_page(session, mine, limit=PAGE)))
-        measure("job list: same, page 20",
+        page19 = job_page(session, mine, offset=18 * PAGE, limit=PAGE)
+        measure("job list: same, page 20 (by key, as the list scrolls)",
+                lambda: len(job_page(session, mine, after=page19[-1], limit=PAGE)))
+        measure("job list: same, page 20 (by offset, a jump)",
                 lambda: len(job_page(session, mine, offset=19 * PAGE, limit=PAGE)))
         everyone = JobFilter(statuses=("assigned", "accepted"))
         measure("job list: all open jobs (supervisor), by deadline",

@@ -7,11 +7,12 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, text
+from sqlalchemy import and_, func, literal, literal_column, or_, text, tuple_
 from sqlmodel import Session, col, select
 
-from fieldapp.models import Customer, Job, Machine, Part, ProductModel
+from fieldapp.models import Customer, Job, Machine, Part, ProductModel, UTCDateTime
 from fieldapp.search import CJK, fts_query, part_no_prefix_bounds
 
 PART_NO_LIKE = re.compile(r"^[A-Za-z0-9-]*[0-9-][A-Za-z0-9-]*$")
@@ -42,14 +43,21 @@ class JobRow:
     needs_attention: bool
 
 
-def _job_conditions(flt: JobFilter) -> list[object]:
-    conditions: list[object] = [col(Job.deleted_at).is_(None)]
+def _job_conditions(flt: JobFilter) -> tuple[list[Any], bool]:
+    """Conditions of the filter, and whether they need the customer and machine joined."""
+    conditions: list[Any] = [col(Job.deleted_at).is_(None)]
     if flt.assignee_id is not None:
         conditions.append(Job.assignee_id == flt.assignee_id)
     if flt.statuses:
-        conditions.append(col(Job.status).in_(list(flt.statuses)))
+        # "+status": SQLite then walks the deadline index and filters the status on the
+        # way, which stops after one page, instead of sorting every job of the status.
+        conditions.append(literal_column("+job.status").in_(list(flt.statuses)))
     if flt.key_accounts_only:
-        conditions.append(col(Customer.is_key_account).is_(True))
+        conditions.append(
+            col(Job.customer_id).in_(
+                select(Customer.id).where(col(Customer.is_key_account).is_(True))
+            )
+        )
     if flt.due_before is not None:
         conditions.append(col(Job.on_site_due_at) < flt.due_before)
     needle = flt.text.strip()
@@ -63,11 +71,41 @@ def _job_conditions(flt: JobFilter) -> list[object]:
                 col(Job.reported_symptom).like(pattern),
             )
         )
-    return conditions
+    return conditions, bool(needle)
 
 
-def job_page(session: Session, flt: JobFilter, *, offset: int = 0, limit: int = 50) -> list[JobRow]:
-    """One page of the job list, nearest deadline first."""
+def _with_joins(statement: Any) -> Any:
+    return statement.join(Customer, col(Customer.id) == Job.customer_id).outerjoin(
+        Machine, col(Machine.id) == Job.machine_id
+    )
+
+
+def job_page(
+    session: Session,
+    flt: JobFilter,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    after: JobRow | None = None,
+) -> list[JobRow]:
+    """One page of the job list, nearest deadline first.
+
+    Pass the last row of the previous page as ``after`` to page by key (constant cost
+    however deep the list is scrolled); ``offset`` is for jumping.
+    """
+    conditions, needs_joins = _job_conditions(flt)
+    if after is not None:
+        conditions.append(
+            tuple_(Job.on_site_due_at, Job.number)
+            > tuple_(literal(after.on_site_due_at, UTCDateTime), literal(after.number))
+        )
+    ids = select(Job.id).where(*conditions)
+    if needs_joins:
+        ids = _with_joins(ids)
+    ids = ids.order_by(col(Job.on_site_due_at), col(Job.number)).offset(offset).limit(limit)
+    page_ids = list(session.exec(ids).all())
+    if not page_ids:
+        return []
     statement = (
         select(
             Job.id, Job.number, Job.status, Job.job_type, Job.urgency, Customer.name,
@@ -77,30 +115,25 @@ def job_page(session: Session, flt: JobFilter, *, offset: int = 0, limit: int = 
         .join(Customer, col(Customer.id) == Job.customer_id)
         .outerjoin(Machine, col(Machine.id) == Job.machine_id)
         .outerjoin(ProductModel, col(ProductModel.id) == Machine.model_id)
-        .where(*_job_conditions(flt))
-        .order_by(col(Job.on_site_due_at).is_(None), col(Job.on_site_due_at), col(Job.number))
-        .offset(offset)
-        .limit(limit)
+        .where(col(Job.id).in_(page_ids))
     )
-    return [
-        JobRow(
+    rows = {
+        r[0]: JobRow(
             id=r[0], number=r[1], status=r[2], job_type=r[3], urgency=r[4], customer_name=r[5],
             is_key_account=r[6], model=r[7] or "", serial=r[8] or "", symptom=r[9],
             on_site_due_at=r[10], needs_attention=r[11],
         )
         for r in session.exec(statement).all()
-    ]
+    }
+    return [rows[job_id] for job_id in page_ids]
 
 
 def job_count(session: Session, flt: JobFilter) -> int:
-    statement = (
-        select(func.count())
-        .select_from(Job)
-        .join(Customer, col(Customer.id) == Job.customer_id)
-        .outerjoin(Machine, col(Machine.id) == Job.machine_id)
-        .where(*_job_conditions(flt))
-    )
-    return session.exec(statement).one()
+    conditions, needs_joins = _job_conditions(flt)
+    statement = select(func.count()).select_from(Job)
+    if needs_joins:
+        statement = _with_joins(statement)
+    return session.exec(statement.where(*conditions)).one()
 
 
 def search_parts(session: Session, query: str, *, offset: int = 0, limit: int = 50) -> list[Part]:

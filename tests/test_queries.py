@@ -97,6 +97,11 @@ def test_job_page_filters_sorts_and_pages(store: Store, world: World) -> None:
         assert job_count(session, mine) == 4
         rest = job_page(session, mine, offset=3, limit=3)
         assert [r.number for r in rest] == ["FW-2026-000501"]
+        by_key = job_page(session, mine, after=rows[-1], limit=3)
+        assert by_key == rest  # paging by the last row gives the same page as the offset
+        assert job_page(session, mine, after=rest[-1]) == []
+        key_only = JobFilter(key_accounts_only=True, statuses=("assigned",))
+        assert job_count(session, key_only) == 7  # 6 of the 12 and the world's own job
         found = job_page(session, JobFilter(text="ZY2102025A0157"))
         assert [r.number for r in found] == ["FW-2026-000123"]  # by the machine's serial
         assert found[0].model == "ZY210"

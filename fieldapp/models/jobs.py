@@ -18,10 +18,8 @@ from fieldapp.models.enums import (
 
 
 class Job(SyncedRow, table=True):
-    # The engineer's job list: their jobs in a status, nearest deadline first.
-    __table_args__ = (
-        Index("ix_job_assignee_status_due", "assignee_id", "status", "on_site_due_at"),
-    )
+    # The engineer's job list: their jobs, nearest deadline first.
+    __table_args__ = (Index("ix_job_assignee_due", "assignee_id", "on_site_due_at"),)
 
     number: str = Field(max_length=24, unique=True, index=True)  # e.g. FW-2026-000123
     job_type: str = Field(max_length=16, index=True)
