@@ -27,19 +27,88 @@ from fieldapp.search import part_search_text
 from fieldapp.store import Store
 
 COMPONENTS = [
-    "液压油滤芯", "柴油滤芯", "空气滤芯", "机油滤芯", "先导滤芯", "动臂油缸密封包", "斗杆油缸密封包",
-    "铲斗油缸密封包", "回转马达", "行走马达", "主泵", "主阀", "先导阀", "高压油管", "回油管", "O形圈",
-    "斗齿", "齿座", "侧齿", "履带板", "链轨节", "支重轮", "托链轮", "引导轮", "驱动轮", "压力传感器",
-    "温度传感器", "转速传感器", "电磁阀", "控制器", "继电器", "保险丝", "线束", "起动机", "发电机",
-    "蓄电池", "散热器", "风扇皮带", "驾驶室玻璃", "雨刮器", "座椅", "工作灯", "钢丝绳", "卷扬制动器",
-    "伸缩臂滑块", "力矩限制器", "回转支承", "终传动", "张紧油缸", "减震块",
+    "液压油滤芯",
+    "柴油滤芯",
+    "空气滤芯",
+    "机油滤芯",
+    "先导滤芯",
+    "动臂油缸密封包",
+    "斗杆油缸密封包",
+    "铲斗油缸密封包",
+    "回转马达",
+    "行走马达",
+    "主泵",
+    "主阀",
+    "先导阀",
+    "高压油管",
+    "回油管",
+    "O形圈",
+    "斗齿",
+    "齿座",
+    "侧齿",
+    "履带板",
+    "链轨节",
+    "支重轮",
+    "托链轮",
+    "引导轮",
+    "驱动轮",
+    "压力传感器",
+    "温度传感器",
+    "转速传感器",
+    "电磁阀",
+    "控制器",
+    "继电器",
+    "保险丝",
+    "线束",
+    "起动机",
+    "发电机",
+    "蓄电池",
+    "散热器",
+    "风扇皮带",
+    "驾驶室玻璃",
+    "雨刮器",
+    "座椅",
+    "工作灯",
+    "钢丝绳",
+    "卷扬制动器",
+    "伸缩臂滑块",
+    "力矩限制器",
+    "回转支承",
+    "终传动",
+    "张紧油缸",
+    "减震块",
 ]
 ENGLISH = {
-    "滤芯": "filter element", "密封包": "seal kit", "马达": "motor", "泵": "pump", "阀": "valve",
-    "管": "hose", "圈": "ring", "齿": "tooth", "轮": "roller", "传感器": "sensor",
+    "滤芯": "filter element",
+    "密封包": "seal kit",
+    "马达": "motor",
+    "泵": "pump",
+    "阀": "valve",
+    "管": "hose",
+    "圈": "ring",
+    "齿": "tooth",
+    "轮": "roller",
+    "传感器": "sensor",
 }
-MODELS = ["ZY16", "ZY28", "ZY35", "ZY55", "ZY80", "ZY150", "ZY210", "ZY260", "ZY330",
-          "ZYL40", "ZYL80", "ZYL160", "ZY80SD", "ZY150SD", "ZY210SD", "QUY20A", "QUY50A"]
+MODELS = [
+    "ZY16",
+    "ZY28",
+    "ZY35",
+    "ZY55",
+    "ZY80",
+    "ZY150",
+    "ZY210",
+    "ZY260",
+    "ZY330",
+    "ZYL40",
+    "ZYL80",
+    "ZYL160",
+    "ZY80SD",
+    "ZY150SD",
+    "ZY210SD",
+    "QUY20A",
+    "QUY50A",
+]
 VARIANTS = ["", "（加强型）", "（原厂）", "（国产）", "（高原型）", "（湿地型）", "总成", "组件"]
 STATUSES = ["assigned", "accepted", "en_route", "on_site", "signed", "approved", "closed"]
 PAGE = 50
@@ -63,7 +132,9 @@ def timed(label: str, rows: int, action: Callable[[], None]) -> float:
 def load(store: Store, jobs: int, parts: int, rng: random.Random) -> tuple[list[str], list[str]]:
     now = datetime(2026, 11, 23, tzinfo=UTC)
     region = Region(code="AH", name_zh="安徽", grade="A", is_home=True)
-    engineers = [User(login=f"eng{n}", display_name=f"工程师{n}", role="engineer") for n in range(40)]
+    engineers = [
+        User(login=f"eng{n}", display_name=f"工程师{n}", role="engineer") for n in range(40)
+    ]
     with store.action(track=False) as session:
         session.add(region)
         session.add_all(engineers)
@@ -77,8 +148,11 @@ def load(store: Store, jobs: int, parts: int, rng: random.Random) -> tuple[list[
         session.add_all(customers)
         session.flush()
         machines = [
-            Machine(customer_id=customers[n % 2000].id, model_id=rng.choice(models).id,
-                    serial=f"SN{n:08d}")
+            Machine(
+                customer_id=customers[n % 2000].id,
+                model_id=rng.choice(models).id,
+                serial=f"SN{n:08d}",
+            )
             for n in range(6000)
         ]
         session.add_all(machines)
@@ -97,13 +171,22 @@ def load(store: Store, jobs: int, parts: int, rng: random.Random) -> tuple[list[
                 part_no = f"{model}-{n // 17 % 10000:04d}-{n % 100:02d}{n // 170000}"
                 name_en = english_name(name)
                 part_names.append(name)
-                batch.append({
-                    "id": new_id(), **stamp, "part_no": part_no, "name_zh": name,
-                    "name_en": name_en, "category": "", "unit": "件",
-                    "price_cents": rng.randint(500, 5_000_000), "labour_minutes": 30,
-                    "warranty_eligible": True, "superseded_by": None,
-                    "search_text": part_search_text(part_no, name, name_en),
-                })
+                batch.append(
+                    {
+                        "id": new_id(),
+                        **stamp,
+                        "part_no": part_no,
+                        "name_zh": name,
+                        "name_en": name_en,
+                        "category": "",
+                        "unit": "件",
+                        "price_cents": rng.randint(500, 5_000_000),
+                        "labour_minutes": 30,
+                        "warranty_eligible": True,
+                        "superseded_by": None,
+                        "search_text": part_search_text(part_no, name, name_en),
+                    }
+                )
                 if len(batch) == 10_000:
                     session.execute(insert(Part), batch)
                     batch.clear()
@@ -116,21 +199,41 @@ def load(store: Store, jobs: int, parts: int, rng: random.Random) -> tuple[list[
             for n in range(jobs):
                 machine_id, customer_id = machine_rows[n % len(machine_rows)]
                 received = now - timedelta(minutes=n * 7)
-                batch.append({
-                    "id": new_id(), **stamp, "number": f"FW-{n:09d}", "job_type": "repair",
-                    "urgency": rng.choice(["urgent", "normal", "low"]),
-                    "status": rng.choice(STATUSES), "customer_id": customer_id,
-                    "site_id": None, "machine_id": machine_id, "team_id": None,
-                    "assignee_id": engineers[n % len(engineers)].id, "parent_job_id": None,
-                    "contact_name": "", "contact_phone": "", "address": "",
-                    "reported_model": "", "reported_serial": "", "reported_purchase_date": None,
-                    "reported_symptom": "动臂提升无力", "customer_request": "",
-                    "received_at": received, "requested_at": None, "appointment_at": None,
-                    "answer_due_at": received + timedelta(hours=4),
-                    "on_site_due_at": received + timedelta(hours=rng.choice([2, 24, 120])),
-                    "answered_at": None, "arrived_at": None, "completed_at": None,
-                    "amount_cents": 0, "needs_attention": False, "note": "",
-                })
+                batch.append(
+                    {
+                        "id": new_id(),
+                        **stamp,
+                        "number": f"FW-{n:09d}",
+                        "job_type": "repair",
+                        "urgency": rng.choice(["urgent", "normal", "low"]),
+                        "status": rng.choice(STATUSES),
+                        "customer_id": customer_id,
+                        "site_id": None,
+                        "machine_id": machine_id,
+                        "team_id": None,
+                        "assignee_id": engineers[n % len(engineers)].id,
+                        "parent_job_id": None,
+                        "contact_name": "",
+                        "contact_phone": "",
+                        "address": "",
+                        "reported_model": "",
+                        "reported_serial": "",
+                        "reported_purchase_date": None,
+                        "reported_symptom": "动臂提升无力",
+                        "customer_request": "",
+                        "received_at": received,
+                        "requested_at": None,
+                        "appointment_at": None,
+                        "answer_due_at": received + timedelta(hours=4),
+                        "on_site_due_at": received + timedelta(hours=rng.choice([2, 24, 120])),
+                        "answered_at": None,
+                        "arrived_at": None,
+                        "completed_at": None,
+                        "amount_cents": 0,
+                        "needs_attention": False,
+                        "note": "",
+                    }
+                )
                 if len(batch) == 10_000:
                     session.execute(insert(Job), batch)
                     batch.clear()
@@ -152,11 +255,15 @@ def measure(label: str, fetch: Callable[[], int], repeats: int = 50) -> None:
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
     p95 = times[int(len(times) * 0.95) - 1]
-    print(f"{label:<52} {rows:>3} rows  median {statistics.median(times):6.2f} ms  p95 {p95:6.2f} ms")
+    print(
+        f"{label:<52} {rows:>3} rows  median {statistics.median(times):6.2f} ms  p95 {p95:6.2f} ms"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--jobs", type=int, default=100_000)
     parser.add_argument("--parts", type=int, default=500_000)
     parser.add_argument("--keep", type=Path, default=None, help="build the store in this folder")
@@ -167,31 +274,60 @@ def main() -> None:
     print(f"store: {store.path}")
     engineer_ids, _names = load(store, args.jobs, args.parts, rng)
     print(f"store size: {store.path.stat().st_size / 1e6:.0f} MB\n")
-    mine = JobFilter(assignee_id=engineer_ids[3], statuses=("assigned", "accepted", "en_route", "on_site"))
+    mine = JobFilter(
+        assignee_id=engineer_ids[3], statuses=("assigned", "accepted", "en_route", "on_site")
+    )
     with store.reader() as session:
-        measure("job list: one engineer's open jobs, by deadline",
-                lambda: len(job_page(session, mine, limit=PAGE)))
+        measure(
+            "job list: one engineer's open jobs, by deadline",
+            lambda: len(job_page(session, mine, limit=PAGE)),
+        )
         page19 = job_page(session, mine, offset=18 * PAGE, limit=PAGE)
-        measure("job list: same, page 20 (by key, as the list scrolls)",
-                lambda: len(job_page(session, mine, after=page19[-1], limit=PAGE)))
-        measure("job list: same, page 20 (by offset, a jump)",
-                lambda: len(job_page(session, mine, offset=19 * PAGE, limit=PAGE)))
+        measure(
+            "job list: same, page 20 (by key, as the list scrolls)",
+            lambda: len(job_page(session, mine, after=page19[-1], limit=PAGE)),
+        )
+        measure(
+            "job list: same, page 20 (by offset, a jump)",
+            lambda: len(job_page(session, mine, offset=19 * PAGE, limit=PAGE)),
+        )
         everyone = JobFilter(statuses=("assigned", "accepted"))
-        measure("job list: all open jobs (supervisor), by deadline",
-                lambda: len(job_page(session, everyone, limit=PAGE)))
-        measure("job list: text search in one engineer's jobs",
-                lambda: len(job_page(session, JobFilter(assignee_id=engineer_ids[3], text="客户17"),
-                                     limit=PAGE)))
-        measure("parts: part-number prefix 'ZY210-012'",
-                lambda: len(search_parts(session, "ZY210-012", limit=PAGE)))
-        measure("parts: Chinese fragment '滤芯' (common)", lambda: len(search_parts(session, "滤芯", limit=PAGE)))
-        measure("parts: Chinese fragment '卷扬制动' (rarer)",
-                lambda: len(search_parts(session, "卷扬制动", limit=PAGE)))
-        measure("parts: Chinese + variant '密封包 高原'",
-                lambda: len(search_parts(session, "密封包 高原", limit=PAGE)))
-        measure("parts: English prefix 'seal'", lambda: len(search_parts(session, "seal", limit=PAGE)))
-        measure("parts: pinyin initials 'yyy'", lambda: len(search_parts(session, "yyy", limit=PAGE)))
-        measure("parts: no match '齿轮箱总成'", lambda: len(search_parts(session, "齿轮箱总成", limit=PAGE)))
+        measure(
+            "job list: all open jobs (supervisor), by deadline",
+            lambda: len(job_page(session, everyone, limit=PAGE)),
+        )
+        measure(
+            "job list: text search in one engineer's jobs",
+            lambda: len(
+                job_page(session, JobFilter(assignee_id=engineer_ids[3], text="客户17"), limit=PAGE)
+            ),
+        )
+        measure(
+            "parts: part-number prefix 'ZY210-012'",
+            lambda: len(search_parts(session, "ZY210-012", limit=PAGE)),
+        )
+        measure(
+            "parts: Chinese fragment '滤芯' (common)",
+            lambda: len(search_parts(session, "滤芯", limit=PAGE)),
+        )
+        measure(
+            "parts: Chinese fragment '卷扬制动' (rarer)",
+            lambda: len(search_parts(session, "卷扬制动", limit=PAGE)),
+        )
+        measure(
+            "parts: Chinese + variant '密封包 高原'",
+            lambda: len(search_parts(session, "密封包 高原", limit=PAGE)),
+        )
+        measure(
+            "parts: English prefix 'seal'", lambda: len(search_parts(session, "seal", limit=PAGE))
+        )
+        measure(
+            "parts: pinyin initials 'yyy'", lambda: len(search_parts(session, "yyy", limit=PAGE))
+        )
+        measure(
+            "parts: no match '齿轮箱总成'",
+            lambda: len(search_parts(session, "齿轮箱总成", limit=PAGE)),
+        )
     store.close()
 
 

@@ -33,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo_data = commands.add_parser("demo-data", help="fill the local store with the demo data")
     demo_data.add_argument(
-        "--today", type=date.fromisoformat, default=None,
+        "--today",
+        type=date.fromisoformat,
+        default=None,
         help="date the demo is centred on (default: today)",
     )
 

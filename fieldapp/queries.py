@@ -108,9 +108,18 @@ def job_page(
         return []
     statement = (
         select(
-            Job.id, Job.number, Job.status, Job.job_type, Job.urgency, Customer.name,
-            Customer.is_key_account, ProductModel.code, Machine.serial, Job.reported_symptom,
-            Job.on_site_due_at, Job.needs_attention,
+            Job.id,
+            Job.number,
+            Job.status,
+            Job.job_type,
+            Job.urgency,
+            Customer.name,
+            Customer.is_key_account,
+            ProductModel.code,
+            Machine.serial,
+            Job.reported_symptom,
+            Job.on_site_due_at,
+            Job.needs_attention,
         )
         .join(Customer, col(Customer.id) == Job.customer_id)
         .outerjoin(Machine, col(Machine.id) == Job.machine_id)
@@ -119,9 +128,18 @@ def job_page(
     )
     rows = {
         r[0]: JobRow(
-            id=r[0], number=r[1], status=r[2], job_type=r[3], urgency=r[4], customer_name=r[5],
-            is_key_account=r[6], model=r[7] or "", serial=r[8] or "", symptom=r[9],
-            on_site_due_at=r[10], needs_attention=r[11],
+            id=r[0],
+            number=r[1],
+            status=r[2],
+            job_type=r[3],
+            urgency=r[4],
+            customer_name=r[5],
+            is_key_account=r[6],
+            model=r[7] or "",
+            serial=r[8] or "",
+            symptom=r[9],
+            on_site_due_at=r[10],
+            needs_attention=r[11],
         )
         for r in session.exec(statement).all()
     }

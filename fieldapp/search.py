@@ -20,7 +20,7 @@ WORD = re.compile(r"[0-9a-z]+")
 
 @lru_cache(maxsize=65536)  # catalogue names repeat across models: 液压油滤芯 for each
 def pinyin_initials(text: str) -> str:
-    """"液压油滤芯" -> "yyylx" (non-Chinese characters are dropped)."""
+    """ "液压油滤芯" -> "yyylx" (non-Chinese characters are dropped)."""
     chinese = "".join(CJK.findall(text))
     if not chinese:
         return ""

@@ -131,14 +131,27 @@ def transition(
     source = job.status
     job.status = target
     return record_event(
-        session, job, action, actor=actor, now=now, note=reason, data=data or None,
-        device_id=device_id, from_status=source, to_status=target,
+        session,
+        job,
+        action,
+        actor=actor,
+        now=now,
+        note=reason,
+        data=data or None,
+        device_id=device_id,
+        from_status=source,
+        to_status=target,
     )
 
 
 def reschedule(
-    session: Session, job: Job, actor: User, new_time: datetime, reason: str,
-    *, now: datetime | None = None,
+    session: Session,
+    job: Job,
+    actor: User,
+    new_time: datetime,
+    reason: str,
+    *,
+    now: datetime | None = None,
 ) -> JobEvent:
     """A new appointment agreed with the customer (seed 002: apologise, agree a new
     time). The on-site deadline follows the new time unless the job is urgent."""
@@ -151,7 +164,12 @@ def reschedule(
     job.appointment_at = new_time
     refresh_deadlines(session, job)
     return record_event(
-        session, job, JobEventKind.RESCHEDULED, actor=actor, now=now, note=reason,
+        session,
+        job,
+        JobEventKind.RESCHEDULED,
+        actor=actor,
+        now=now,
+        note=reason,
         data={"from": old.isoformat() if old else None, "to": new_time.isoformat()},
     )
 
@@ -207,8 +225,13 @@ def dispatch_issues(session: Session, job: Job, today: date) -> list[DispatchIss
 
 
 def correct_dispatch(
-    session: Session, job: Job, actor: User, changes: dict[str, Any], note: str = "",
-    *, now: datetime | None = None,
+    session: Session,
+    job: Job,
+    actor: User,
+    changes: dict[str, Any],
+    note: str = "",
+    *,
+    now: datetime | None = None,
 ) -> JobEvent:
     """The engineer corrects what the dispatcher got wrong; the correction is logged
     and syncs back (seed 002)."""
@@ -225,7 +248,12 @@ def correct_dispatch(
     to_text = {k: v.isoformat() if isinstance(v, date) else v for k, v in changes.items()}
     from_text = {k: v.isoformat() if isinstance(v, date) else v for k, v in before.items()}
     return record_event(
-        session, job, JobEventKind.CORRECTED, actor=actor, now=now, note=note,
+        session,
+        job,
+        JobEventKind.CORRECTED,
+        actor=actor,
+        now=now,
+        note=note,
         data={"from": from_text, "to": to_text},
     )
 
@@ -233,9 +261,7 @@ def correct_dispatch(
 # --- warranty, parts and stock --------------------------------------------------------
 
 
-def machine_warranty(
-    session: Session, machine: Machine, on: date
-) -> warranty.WarrantyAssessment:
+def machine_warranty(session: Session, machine: Machine, on: date) -> warranty.WarrantyAssessment:
     model = session.get(ProductModel, machine.model_id)
     policy = (
         warranty.WarrantyPolicy(
@@ -245,8 +271,11 @@ def machine_warranty(
         else warranty.WarrantyPolicy()
     )
     return warranty.assess_warranty(
-        policy, machine.purchase_date, on,
-        commissioning_date=machine.commissioning_date, hour_meter=machine.hour_meter,
+        policy,
+        machine.purchase_date,
+        on,
+        commissioning_date=machine.commissioning_date,
+        hour_meter=machine.hour_meter,
     )
 
 
@@ -311,8 +340,13 @@ def use_part(
     if location_id:
         session.add(
             StockMovement(
-                part_id=part.id, location_id=location_id, quantity=-quantity,
-                kind=MovementKind.USE, moved_at=now, job_id=job.id, part_usage_id=usage.id,
+                part_id=part.id,
+                location_id=location_id,
+                quantity=-quantity,
+                kind=MovementKind.USE,
+                moved_at=now,
+                job_id=job.id,
+                part_usage_id=usage.id,
                 user_id=actor.id,
             )
         )
@@ -389,33 +423,37 @@ def build_report_content(
         template = session.get(ChecklistTemplate, run.template_id)
         items = {
             item.id: item
-            for item in _live(session, ChecklistTemplateItem,
-                              ChecklistTemplateItem.template_id == run.template_id)
+            for item in _live(
+                session, ChecklistTemplateItem, ChecklistTemplateItem.template_id == run.template_id
+            )
         }
         answers = sorted(effective_answers(session, run), key=lambda a: items[a.item_id].position)
-        checklists.append({
-            "template": template.code if template else run.template_id,
-            "revision": template.revision if template else None,
-            "answers": [
-                {
-                    "item": items[a.item_id].label_zh,
-                    "position": items[a.item_id].position,
-                    "result": a.result,
-                    "number": a.number_value,
-                    "text": a.text_value,
-                    "choice": a.choice_value,
-                    "note": a.note,
-                    "photo": _attachment_hash(session, a.attachment_id),
-                }
-                for a in answers
-            ],
-        })
+        checklists.append(
+            {
+                "template": template.code if template else run.template_id,
+                "revision": template.revision if template else None,
+                "answers": [
+                    {
+                        "item": items[a.item_id].label_zh,
+                        "position": items[a.item_id].position,
+                        "result": a.result,
+                        "number": a.number_value,
+                        "text": a.text_value,
+                        "choice": a.choice_value,
+                        "note": a.note,
+                        "photo": _attachment_hash(session, a.attachment_id),
+                    }
+                    for a in answers
+                ],
+            }
+        )
     parts_by_id = {}
     usages = _live(session, PartUsage, PartUsage.job_id == job.id)
     for usage in usages:
         parts_by_id[usage.part_id] = session.get(Part, usage.part_id)
-    photos = _live(session, Attachment, Attachment.job_id == job.id,
-                   Attachment.kind == AttachmentKind.PHOTO)
+    photos = _live(
+        session, Attachment, Attachment.job_id == job.id, Attachment.kind == AttachmentKind.PHOTO
+    )
     return {
         "schema": REPORT_SCHEMA,
         "job": {
@@ -448,17 +486,25 @@ def build_report_content(
         ],
         "findings": [
             {
-                "component": f.component, "description": f.description, "fix_now": f.fix_now,
-                "danger": f.danger_if_not, "remaining_life": f.remaining_life,
+                "component": f.component,
+                "description": f.description,
+                "fix_now": f.fix_now,
+                "danger": f.danger_if_not,
+                "remaining_life": f.remaining_life,
             }
             for f in _live(session, PreInspectionFinding, PreInspectionFinding.job_id == job.id)
         ],
         "checklists": checklists,
         "faults": [
             {
-                "assembly": f.assembly, "code": f.fault_code, "symptom": f.symptom,
-                "cause": f.cause, "action": f.action, "fixed": f.fixed,
-                "repair_location": f.repair_location, "loaner": f.loaner_provided,
+                "assembly": f.assembly,
+                "code": f.fault_code,
+                "symptom": f.symptom,
+                "cause": f.cause,
+                "action": f.action,
+                "fixed": f.fixed,
+                "repair_location": f.repair_location,
+                "loaner": f.loaner_provided,
                 "hour_meter": f.hour_meter,
             }
             for f in _live(session, Fault, Fault.job_id == job.id)
@@ -523,7 +569,9 @@ def sign_job(
         Satisfaction(satisfaction)
     try:
         jobflow.check_transition(
-            JobEventKind.SIGNED, job.status, engineer.role,
+            JobEventKind.SIGNED,
+            job.status,
+            engineer.role,
             is_assignee=job.assignee_id == engineer.id,
         )
     except jobflow.TransitionError as error:
@@ -534,9 +582,15 @@ def sign_job(
     amends = previous if job.status == JobStatus.RETURNED else None
     job.amount_cents = job_amount_cents(session, job)
     content = build_report_content(
-        session, job, signer_name=signer_name.strip(), opinion=opinion.strip(),
-        satisfaction=satisfaction, signature_sha256=signature_sha256, signed_at=now,
-        engineer=engineer, amends_hash=amends.report_hash if amends else None,
+        session,
+        job,
+        signer_name=signer_name.strip(),
+        opinion=opinion.strip(),
+        satisfaction=satisfaction,
+        signature_sha256=signature_sha256,
+        signed_at=now,
+        engineer=engineer,
+        amends_hash=amends.report_hash if amends else None,
     )
     sign_off = SignOff(
         job_id=job.id,
@@ -555,8 +609,15 @@ def sign_job(
     source = job.status
     job.status = JobStatus.SIGNED
     record_event(
-        session, job, JobEventKind.SIGNED, actor=engineer, now=now, device_id=device_id,
-        from_status=source, to_status=JobStatus.SIGNED, data={"report_hash": sign_off.report_hash},
+        session,
+        job,
+        JobEventKind.SIGNED,
+        actor=engineer,
+        now=now,
+        device_id=device_id,
+        from_status=source,
+        to_status=JobStatus.SIGNED,
+        data={"report_hash": sign_off.report_hash},
     )
     return sign_off
 
@@ -579,7 +640,10 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
 
 
 def engineer_month(
-    session: Session, engineer_id: str, year: int, month: int,
+    session: Session,
+    engineer_id: str,
+    year: int,
+    month: int,
     rate: Any = kpi.DEFAULT_BONUS_RATE,
 ) -> EngineerMonth:
     """The engineer's follow-up score and service bonus for a calendar month (UTC)."""

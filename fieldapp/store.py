@@ -212,8 +212,12 @@ class Store:
         result: dict[str, int] = {}
         with self.reader() as session:
             for table in SYNCED_TABLES:
-                statement = select(func.count()).select_from(table).where(
-                    table.deleted_at.is_(None)  # type: ignore[attr-defined]
+                statement = (
+                    select(func.count())
+                    .select_from(table)
+                    .where(
+                        table.deleted_at.is_(None)  # type: ignore[attr-defined]
+                    )
                 )
                 result[table.__tablename__] = session.scalar(statement) or 0  # type: ignore[attr-defined]
         return result

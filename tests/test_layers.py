@@ -9,8 +9,21 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
-    "fieldapp": {"PySide6", "shiboken6", "requests", "urllib3", "httpx", "aiohttp", "fastapi",
-                 "starlette", "uvicorn", "http", "urllib.request", "ui", "sync"},
+    "fieldapp": {
+        "PySide6",
+        "shiboken6",
+        "requests",
+        "urllib3",
+        "httpx",
+        "aiohttp",
+        "fastapi",
+        "starlette",
+        "uvicorn",
+        "http",
+        "urllib.request",
+        "ui",
+        "sync",
+    },
     "sync": {"PySide6", "shiboken6", "ui"},
 }
 

@@ -54,12 +54,18 @@ def test_the_v1_store_upgrades_in_place_keeping_every_row_and_unsynced_change(
             else:
                 assert after[table] == rows, table
         assert store.pending_changes() == {
-            "fault": 1, "job": 2, "jobevent": 1, "partusage": 1, "timeentry": 1,
+            "fault": 1,
+            "job": 2,
+            "jobevent": 1,
+            "partusage": 1,
+            "timeentry": 1,
         }
         with store.reader() as session:
             # Rows written by the old schema are found by the new search index.
             assert [p.name_zh for p in search_parts(session, "滤芯")] == [
-                "液压油滤芯", "柴油滤芯", "空气滤芯",
+                "液压油滤芯",
+                "柴油滤芯",
+                "空气滤芯",
             ]
             assert [p.name_zh for p in search_parts(session, "boom seal")] == ["动臂油缸密封包"]
             assert session.get(Job, before["job"][0][0]) is not None

@@ -50,7 +50,9 @@ def catalogue(store: Store, world: World) -> Store:
 )
 def test_search_parts(catalogue: Store, query: str, expected: list[str]) -> None:
     with catalogue.reader() as session:
-        found = [p.part_no for p in search_parts(session, query, limit=3 if not query.strip() else 50)]
+        found = [
+            p.part_no for p in search_parts(session, query, limit=3 if not query.strip() else 50)
+        ]
     assert found == expected
 
 
@@ -61,7 +63,10 @@ def test_search_pages_and_skips_deleted_parts(catalogue: Store) -> None:
         first = [p.part_no for p in search_parts(session, "滤芯", limit=2)]
         second = [p.part_no for p in search_parts(session, "滤芯", limit=2, offset=2)]
         assert first + second == [
-            "ZY210-6011-03", "ZY210-6021-03", "ZY210-6012-01", "ZY210-6013-01",
+            "ZY210-6011-03",
+            "ZY210-6021-03",
+            "ZY210-6012-01",
+            "ZY210-6013-01",
         ]
         part = search_parts(session, "柴油")[0]
     with catalogue.action() as session:
@@ -83,12 +88,18 @@ def test_pinyin_initials() -> None:
 def test_job_page_filters_sorts_and_pages(store: Store, world: World) -> None:
     with store.action(track=False) as session:
         for n in range(12):
-            session.add(Job(
-                number=f"FW-2026-{n + 500:06d}", job_type="maintenance", customer_id=world.customer_id,
-                assignee_id=world.engineer_id if n % 3 else world.other_engineer_id,
-                status="accepted" if n % 2 else "assigned", received_at=NOW,
-                on_site_due_at=NOW + timedelta(hours=12 - n), reported_symptom=f"保养{n}",
-            ))
+            session.add(
+                Job(
+                    number=f"FW-2026-{n + 500:06d}",
+                    job_type="maintenance",
+                    customer_id=world.customer_id,
+                    assignee_id=world.engineer_id if n % 3 else world.other_engineer_id,
+                    status="accepted" if n % 2 else "assigned",
+                    received_at=NOW,
+                    on_site_due_at=NOW + timedelta(hours=12 - n),
+                    reported_symptom=f"保养{n}",
+                )
+            )
     mine = JobFilter(assignee_id=world.engineer_id, statuses=("accepted",))
     with store.reader() as session:
         rows = job_page(session, mine, limit=3)

@@ -80,8 +80,9 @@ json_scalars = (
 )
 json_values = st.recursive(
     json_scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
     max_leaves=20,
 )
 reports = st.dictionaries(st.text(min_size=1, max_size=6), json_values, min_size=1, max_size=6)
@@ -114,7 +115,9 @@ def changed_leaf(value: Any) -> Any:
     if isinstance(value, bool):
         return not value
     if isinstance(value, int | float):
-        return value + 1 if abs(value) < 2**52 else value // 2 if isinstance(value, int) else value / 2
+        return (
+            value + 1 if abs(value) < 2**52 else value // 2 if isinstance(value, int) else value / 2
+        )
     if isinstance(value, str):
         return value + "x"
     return None  # an empty list or dict becomes null

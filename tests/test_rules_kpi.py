@@ -27,8 +27,12 @@ def calls(*spec: tuple[S, bool]) -> list[FollowUpOutcome]:
 
 def test_worked_example_from_domain_md_scores_20() -> None:
     """10 follow-ups, 8 非常满意 and 2 很满意, one praise: +10 +5 +5 = +20."""
-    month = calls(*([(S.VERY_SATISFIED, False)] * 7), (S.VERY_SATISFIED, True),
-                  (S.HIGHLY_SATISFIED, False), (S.HIGHLY_SATISFIED, False))
+    month = calls(
+        *([(S.VERY_SATISFIED, False)] * 7),
+        (S.VERY_SATISFIED, True),
+        (S.HIGHLY_SATISFIED, False),
+        (S.HIGHLY_SATISFIED, False),
+    )
     score = monthly_score(month)
     assert (score.very_satisfied, score.all_highly_satisfied, score.praise) == (10, 5, 5)
     assert score.dissatisfied == 0 and score.total == 20
@@ -74,7 +78,10 @@ def test_licence_points_and_levels() -> None:
     assert licence_balance([]) == 12
     assert licence_level(12) == LicenceLevel.NORMAL
     assert licence_balance([L.CUSTOMER_DELIGHT, L.CUSTOMER_DELIGHT]) == 15  # 16, capped at 15
-    assert licence_level(licence_balance([L.CUSTOMER_DELIGHT, L.CUSTOMER_DELIGHT])) == LicenceLevel.MODEL
+    assert (
+        licence_level(licence_balance([L.CUSTOMER_DELIGHT, L.CUSTOMER_DELIGHT]))
+        == LicenceLevel.MODEL
+    )
     warned = licence_balance([L.BROKEN_PROMISE, L.REPEAT_REPAIR])  # 12 - 3 - 3 = 6
     assert warned == 6 and licence_level(warned) == LicenceLevel.WARNING
     assert licence_level(7) == LicenceLevel.NORMAL  # boundary: 7 is still normal
@@ -85,11 +92,17 @@ def test_licence_points_and_levels() -> None:
 def test_ppm_and_the_three_controls() -> None:
     assert ppm(1, 100_000) == 10.0
     assert ppm(0, 0) == 0.0
-    controls = three_controls(jobs=200_000, complaints=1, dissatisfied=2, follow_ups=100_000, omissions=2)
+    controls = three_controls(
+        jobs=200_000, complaints=1, dissatisfied=2, follow_ups=100_000, omissions=2
+    )
     assert controls.complaint_ppm == 5.0
     assert controls.dissatisfaction_ppm == 20.0
     assert controls.omission_ppm == 10.0
-    assert controls.within_target() == {"complaint": True, "dissatisfaction": False, "omission": False}
+    assert controls.within_target() == {
+        "complaint": True,
+        "dissatisfaction": False,
+        "omission": False,
+    }
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,9 @@ CALL = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Hefei
         (RegionReach.REMOTE, timedelta(days=5)),
     ],
 )
-def test_urgent_breakdown_deadlines_by_region(reach: RegionReach, on_site_within: timedelta) -> None:
+def test_urgent_breakdown_deadlines_by_region(
+    reach: RegionReach, on_site_within: timedelta
+) -> None:
     deadlines = job_deadlines(CALL, "urgent", reach)
     assert deadlines.answer_by == CALL + timedelta(hours=4)
     assert deadlines.on_site_by == CALL + on_site_within
@@ -31,9 +33,14 @@ def test_urgent_breakdown_deadlines_by_region(reach: RegionReach, on_site_within
 
 def test_non_urgent_job_is_due_at_the_agreed_time() -> None:
     appointment = CALL + timedelta(days=2, hours=1)
-    assert job_deadlines(CALL, "normal", RegionReach.HOME, appointment_at=appointment).on_site_by == appointment
+    assert (
+        job_deadlines(CALL, "normal", RegionReach.HOME, appointment_at=appointment).on_site_by
+        == appointment
+    )
     # The urgent promise holds even if a later appointment was written down.
-    assert job_deadlines(CALL, "urgent", RegionReach.HOME, appointment_at=appointment).on_site_by == CALL + timedelta(hours=2)
+    assert job_deadlines(
+        CALL, "urgent", RegionReach.HOME, appointment_at=appointment
+    ).on_site_by == CALL + timedelta(hours=2)
     assert job_deadlines(CALL, "low", RegionReach.REMOTE).on_site_by == CALL + timedelta(days=3)
 
 
@@ -55,13 +62,28 @@ def test_dispatch_priority_urgent_then_key_account_then_deadline() -> None:
     now = CALL
     later = CALL + timedelta(hours=5)
     keys = [
-        ("normal key", dispatch_priority(urgency="normal", is_key_account=True, on_site_by=CALL, now=now)),
-        ("urgent late", dispatch_priority(urgency="urgent", is_key_account=False, on_site_by=later, now=now)),
-        ("urgent key", dispatch_priority(urgency="urgent", is_key_account=True, on_site_by=later, now=now)),
-        ("urgent soon", dispatch_priority(urgency="urgent", is_key_account=False, on_site_by=CALL, now=now)),
+        (
+            "normal key",
+            dispatch_priority(urgency="normal", is_key_account=True, on_site_by=CALL, now=now),
+        ),
+        (
+            "urgent late",
+            dispatch_priority(urgency="urgent", is_key_account=False, on_site_by=later, now=now),
+        ),
+        (
+            "urgent key",
+            dispatch_priority(urgency="urgent", is_key_account=True, on_site_by=later, now=now),
+        ),
+        (
+            "urgent soon",
+            dispatch_priority(urgency="urgent", is_key_account=False, on_site_by=CALL, now=now),
+        ),
     ]
     assert [name for name, _ in sorted(keys, key=lambda k: k[1])] == [
-        "urgent key", "urgent soon", "urgent late", "normal key",
+        "urgent key",
+        "urgent soon",
+        "urgent late",
+        "normal key",
     ]
 
 
@@ -105,7 +127,12 @@ def replace(**changes: object) -> DispatchInfo:
         ({"serial": ""}, "serial", IssueKind.MISSING, "serial_missing"),
         ({"serial": "编号?"}, "serial", IssueKind.SUSPICIOUS, "serial_malformed"),
         ({"purchase_date": None}, "purchase_date", IssueKind.MISSING, "purchase_date_missing"),
-        ({"purchase_date": date(2027, 1, 1)}, "purchase_date", IssueKind.SUSPICIOUS, "purchase_date_in_future"),
+        (
+            {"purchase_date": date(2027, 1, 1)},
+            "purchase_date",
+            IssueKind.SUSPICIOUS,
+            "purchase_date_in_future",
+        ),
         ({"symptom": ""}, "symptom", IssueKind.MISSING, "symptom_missing"),
         ({"symptom": "坏了"}, "symptom", IssueKind.SUSPICIOUS, "symptom_too_short"),
         ({"request": ""}, "request", IssueKind.MISSING, "request_missing"),

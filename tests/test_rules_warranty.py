@@ -82,12 +82,20 @@ def test_unknown_purchase_date() -> None:
     ],
 )
 def test_charge_decision(
-    on: date, is_part: bool, eligible: bool, misuse: bool, maintenance: bool,
-    chargeable: bool, reason: ChargeReason,
+    on: date,
+    is_part: bool,
+    eligible: bool,
+    misuse: bool,
+    maintenance: bool,
+    chargeable: bool,
+    reason: ChargeReason,
 ) -> None:
     decision = decide_charge(
         assess_warranty(POLICY, BOUGHT, on),
-        is_part=is_part, warranty_eligible=eligible, misuse=misuse, maintenance=maintenance,
+        is_part=is_part,
+        warranty_eligible=eligible,
+        misuse=misuse,
+        maintenance=maintenance,
     )
     assert (decision.chargeable, decision.reason) == (chargeable, reason)
 

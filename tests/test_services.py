@@ -44,29 +44,59 @@ def test_a_whole_job_signed_and_verifiable(store: Store, world: World) -> None:
         run = ChecklistRun(job_id=job.id, template_id=world.template_id, started_at=NOW)
         session.add(run)
         session.flush()
-        first = ChecklistAnswer(run_id=run.id, item_id=world.item_ids[1], number_value=95, answered_at=NOW)
+        first = ChecklistAnswer(
+            run_id=run.id, item_id=world.item_ids[1], number_value=95, answered_at=NOW
+        )
         session.add(first)
         session.flush()
         # The out-of-range reading is corrected: a new answer superseding the first.
-        session.add(ChecklistAnswer(run_id=run.id, item_id=world.item_ids[1], number_value=65,
-                                    supersedes_id=first.id, answered_at=NOW))
-        session.add(ChecklistAnswer(run_id=run.id, item_id=world.item_ids[0], result="pass", answered_at=NOW))
-        fault = Fault(job_id=job.id, assembly="hydraulic_pump", symptom="主泵异响", cause="磨损",
-                      action="更换主泵", fixed=True)
+        session.add(
+            ChecklistAnswer(
+                run_id=run.id,
+                item_id=world.item_ids[1],
+                number_value=65,
+                supersedes_id=first.id,
+                answered_at=NOW,
+            )
+        )
+        session.add(
+            ChecklistAnswer(
+                run_id=run.id, item_id=world.item_ids[0], result="pass", answered_at=NOW
+            )
+        )
+        fault = Fault(
+            job_id=job.id,
+            assembly="hydraulic_pump",
+            symptom="主泵异响",
+            cause="磨损",
+            action="更换主泵",
+            fixed=True,
+        )
         session.add(fault)
         session.flush()
         pump = session.get(Part, world.pump_id)
         oil_filter = session.get(Part, world.filter_id)
         assert pump and oil_filter
-        pump_line = services.use_part(session, job, pump, 1, engineer, location_id=world.van_id,
-                                      fault=fault, now=NOW)
-        filter_line = services.use_part(session, job, oil_filter, 2, engineer, location_id=world.van_id,
-                                        now=NOW)
-        session.add(TimeEntry(job_id=job.id, user_id=engineer.id, kind="labour", minutes=90, warranty=True))
+        pump_line = services.use_part(
+            session, job, pump, 1, engineer, location_id=world.van_id, fault=fault, now=NOW
+        )
+        filter_line = services.use_part(
+            session, job, oil_filter, 2, engineer, location_id=world.van_id, now=NOW
+        )
+        session.add(
+            TimeEntry(job_id=job.id, user_id=engineer.id, kind="labour", minutes=90, warranty=True)
+        )
         session.add(TimeEntry(job_id=job.id, user_id=engineer.id, kind="labour", minutes=30))
-        sign_off = services.sign_job(session, job, engineer, signer_name=" 刘建国 ",
-                                     signature_sha256="ab" * 32, opinion="服务很好",
-                                     satisfaction="very_satisfied", now=NOW + timedelta(hours=3))
+        sign_off = services.sign_job(
+            session,
+            job,
+            engineer,
+            signer_name=" 刘建国 ",
+            signature_sha256="ab" * 32,
+            opinion="服务很好",
+            satisfaction="very_satisfied",
+            now=NOW + timedelta(hours=3),
+        )
     # Machine bought 2025-06-01: in warranty, so the pump is free; the filter is a consumable.
     assert pump_line.warranty and not filter_line.warranty
     with store.reader() as session:
@@ -85,7 +115,8 @@ def test_a_whole_job_signed_and_verifiable(store: Store, world: World) -> None:
     assert content["sign_off"]["signer"] == "刘建国"
     assert [a["number"] for a in content["checklists"][0]["answers"]] == [None, 65]
     assert {p["part_no"]: p["warranty"] for p in content["parts"]} == {
-        "ZY210-3101-01": True, "ZY210-6011-03": False,
+        "ZY210-3101-01": True,
+        "ZY210-6011-03": False,
     }
 
 
@@ -105,10 +136,20 @@ def test_override_of_the_charge_needs_a_reason(store: Store, world: World) -> No
         oil_filter = session.get(Part, world.filter_id)
         assert oil_filter
         with pytest.raises(DomainError) as caught:
-            services.use_part(session, job, oil_filter, 1, engineer, location_id=None, chargeable=False)
+            services.use_part(
+                session, job, oil_filter, 1, engineer, location_id=None, chargeable=False
+            )
         assert caught.value.code == "override_reason_required"
-        line = services.use_part(session, job, oil_filter, 1, engineer, location_id=None,
-                                 chargeable=False, override_reason="滤芯质量问题，厂家承担")
+        line = services.use_part(
+            session,
+            job,
+            oil_filter,
+            1,
+            engineer,
+            location_id=None,
+            chargeable=False,
+            override_reason="滤芯质量问题，厂家承担",
+        )
         assert line.warranty and line.override_reason == "滤芯质量问题，厂家承担"
 
 
@@ -134,12 +175,20 @@ def test_signing_needs_a_name_and_a_signature(store: Store, world: World) -> Non
 def test_returned_report_is_amended_by_a_new_signed_record(store: Store, world: World) -> None:
     with store.action() as session:
         job, engineer = on_site(session, world)
-        first = services.sign_job(session, job, engineer, signer_name="刘建国", signature_sha256="a" * 64, now=NOW)
+        first = services.sign_job(
+            session, job, engineer, signer_name="刘建国", signature_sha256="a" * 64, now=NOW
+        )
         supervisor = session.get(User, world.supervisor_id)
         assert supervisor
         services.transition(session, job, E.RETURNED, supervisor, reason="缺少旧件照片")
-        second = services.sign_job(session, job, engineer, signer_name="刘建国",
-                                   signature_sha256="b" * 64, now=NOW + timedelta(days=1))
+        second = services.sign_job(
+            session,
+            job,
+            engineer,
+            signer_name="刘建国",
+            signature_sha256="b" * 64,
+            now=NOW + timedelta(days=1),
+        )
     assert second.amends_id == first.id
     assert second.report_hash != first.report_hash
     import json
@@ -173,10 +222,16 @@ def test_dispatch_issues_and_their_correction(store: Store, world: World) -> Non
         job.reported_model = "ZY150"  # not the model of the machine on file
         issues = services.dispatch_issues(session, job, date(2026, 11, 23))
         assert {(i.field, i.code) for i in issues} == {
-            ("phone", "phone_missing"), ("model", "model_differs_from_file"),
+            ("phone", "phone_missing"),
+            ("model", "model_differs_from_file"),
         }
-        services.correct_dispatch(session, job, engineer, {"phone": "13905510002", "model": "ZY210"},
-                                  note="与客户电话核实")
+        services.correct_dispatch(
+            session,
+            job,
+            engineer,
+            {"phone": "13905510002", "model": "ZY210"},
+            note="与客户电话核实",
+        )
         assert services.dispatch_issues(session, job, date(2026, 11, 23)) == []
         with pytest.raises(DomainError):
             services.correct_dispatch(session, job, engineer, {"status": "closed"})
@@ -197,16 +252,35 @@ def test_engineer_month_from_follow_up_calls(store: Store, world: World) -> None
     with store.action(track=False) as session:
         outcomes = ["very_satisfied"] * 8 + ["highly_satisfied"] * 2
         for n, satisfaction in enumerate(outcomes):
-            job = Job(number=f"FW-2026-9{n:05d}", job_type="repair", customer_id=world.customer_id,
-                      assignee_id=world.engineer_id, received_at=NOW, status="closed",
-                      amount_cents=100_000)
+            job = Job(
+                number=f"FW-2026-9{n:05d}",
+                job_type="repair",
+                customer_id=world.customer_id,
+                assignee_id=world.engineer_id,
+                received_at=NOW,
+                status="closed",
+                amount_cents=100_000,
+            )
             session.add(job)
             session.flush()
-            session.add(FollowUp(job_id=job.id, engineer_id=world.engineer_id, called_at=NOW,
-                                 satisfaction=satisfaction, praise=n == 0))
+            session.add(
+                FollowUp(
+                    job_id=job.id,
+                    engineer_id=world.engineer_id,
+                    called_at=NOW,
+                    satisfaction=satisfaction,
+                    praise=n == 0,
+                )
+            )
         # A call of the month before does not count.
-        session.add(FollowUp(job_id=world.job_id, engineer_id=world.engineer_id,
-                             called_at=NOW - timedelta(days=30), satisfaction="dissatisfied"))
+        session.add(
+            FollowUp(
+                job_id=world.job_id,
+                engineer_id=world.engineer_id,
+                called_at=NOW - timedelta(days=30),
+                satisfaction="dissatisfied",
+            )
+        )
     with store.reader() as session:
         month = services.engineer_month(session, world.engineer_id, 2026, 11)
     assert month.follow_ups == 10

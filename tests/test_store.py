@@ -135,7 +135,9 @@ def test_frozen_guard_refuses_changes_to_a_signed_report(store: Store, world: Wo
         for action in (E.ACCEPTED, E.DEPARTED, E.ARRIVED):
             services.transition(session, job, action, engineer, now=NOW)
         session.add(Fault(job_id=job.id, assembly="hydraulic_pump", symptom="主泵异响", fixed=True))
-        services.sign_job(session, job, engineer, signer_name="刘建国", signature_sha256="e" * 64, now=NOW)
+        services.sign_job(
+            session, job, engineer, signer_name="刘建国", signature_sha256="e" * 64, now=NOW
+        )
     with pytest.raises(FrozenReportError), store.action() as session:
         session.add(Fault(job_id=world.job_id, assembly="engine", symptom="事后补录"))
     with pytest.raises(FrozenReportError), store.action() as session:

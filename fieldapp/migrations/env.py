@@ -12,7 +12,6 @@ if connection is None:
     raise RuntimeError("Run migrations through fieldapp.store.migrate().")
 
 
-
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:

@@ -20,8 +20,13 @@ SERIAL = re.compile(r"^[A-Z0-9][A-Z0-9-]{4,31}$")
 FAULT_JOBS = frozenset({JobType.REPAIR, JobType.WARRANTY})
 # Jobs that are about one machine: model and serial must be known.
 MACHINE_JOBS = frozenset(
-    {JobType.REPAIR, JobType.WARRANTY, JobType.MAINTENANCE, JobType.INSPECTION,
-     JobType.INSTALLATION}
+    {
+        JobType.REPAIR,
+        JobType.WARRANTY,
+        JobType.MAINTENANCE,
+        JobType.INSPECTION,
+        JobType.INSTALLATION,
+    }
 )
 MIN_SYMPTOM_CHARS = 4
 

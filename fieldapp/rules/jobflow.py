@@ -48,9 +48,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(E.SIGNED, frozenset({S.RETURNED}), S.SIGNED, ENGINEER, assignee_only=True),
     Transition(E.APPROVED, frozenset({S.SIGNED}), S.APPROVED, MANAGERS),
     Transition(E.RETURNED, frozenset({S.SIGNED}), S.RETURNED, MANAGERS, needs_reason=True),
-    Transition(
-        E.CLOSED, frozenset({S.APPROVED}), S.CLOSED, frozenset({*MANAGERS, Role.CLERK})
-    ),
+    Transition(E.CLOSED, frozenset({S.APPROVED}), S.CLOSED, frozenset({*MANAGERS, Role.CLERK})),
     Transition(
         E.CANCELLED,
         frozenset({S.NEW, S.ASSIGNED, S.ACCEPTED, S.EN_ROUTE, S.ON_SITE}),
@@ -106,9 +104,7 @@ def check_transition(
     """Return the status the job moves to, or raise :class:`TransitionError`."""
     transition = find_transition(action, status)
     if transition is None:
-        raise TransitionError(
-            "illegal_transition", f"A job that is {status} cannot be {action}."
-        )
+        raise TransitionError("illegal_transition", f"A job that is {status} cannot be {action}.")
     if Role(role) not in transition.roles:
         raise TransitionError("forbidden_role", f"A {role} may not do '{action}'.")
     if transition.assignee_only and not is_assignee:

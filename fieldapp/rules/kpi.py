@@ -58,9 +58,7 @@ def monthly_score(
     count = len(outcomes)
     very = sum(1 for o in outcomes if o.satisfaction == Satisfaction.VERY_SATISFIED)
     dissatisfied = [o for o in outcomes if o.satisfaction == Satisfaction.DISSATISFIED]
-    all_highly = all(
-        o.satisfaction.rank >= Satisfaction.HIGHLY_SATISFIED.rank for o in outcomes
-    )
+    all_highly = all(o.satisfaction.rank >= Satisfaction.HIGHLY_SATISFIED.rank for o in outcomes)
     return MonthlyScore(
         praise=policy.praise_points * sum(1 for o in outcomes if o.praise),
         all_highly_satisfied=policy.all_highly_satisfied_points if all_highly else 0,
