@@ -51,13 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_demo_data(store: Store, args: argparse.Namespace) -> int:
-    from fieldapp.demo import DemoAlreadyLoaded, load_demo
+    from fieldapp.demo import DemoAlreadyLoadedError, load_demo
 
     try:
         # Demo rows stand for what HQ sent: they are not local changes to upload.
         with store.action(track=False) as session:
             counts = load_demo(session, today=args.today)
-    except DemoAlreadyLoaded as error:
+    except DemoAlreadyLoadedError as error:
         sys.stderr.write(f"fieldapp: {error}\n")
         return 1
     total = sum(counts.values())

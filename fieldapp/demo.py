@@ -78,6 +78,8 @@ from fieldapp.models.enums import (
     TimeKind,
     Urgency,
 )
+from fieldapp.rules.jobflow import FROZEN_STATUSES
+from fieldapp.services import refresh_deadlines
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,9 @@ class DemoDataError(RuntimeError):
 
 class DemoAlreadyLoadedError(DemoDataError):
     """The database already holds the demo data."""
+
+
+#: Short name of :class:`DemoAlreadyLoadedError` (the CLI imports it).
 
 
 def demo_id(kind: str, key: str) -> str:
@@ -130,7 +135,8 @@ def load_demo(session: Session, today: date | None = None) -> dict[str, int]:
 
     Every date and instant is moved by ``today - REFERENCE_DATE`` (``today`` defaults to
     the local date). Returns the number of rows added per table name. Raises
-    :class:`DemoAlreadyLoadedError` if the demo is already there.
+    :class:`DemoAlreadyLoadedError` if the demo is already there (nothing added) and
+    :class:`DemoDataError` if the files are inconsistent (roll the session back then).
     """
     if is_demo_loaded(session):
         raise DemoAlreadyLoadedError("the demo data is already loaded in this database")
@@ -170,6 +176,7 @@ class _Loader:
         self.items: dict[tuple[str, int, int], str] = {}
         self.templates: dict[tuple[str, int], str] = {}
         self.jobs: dict[str, str] = {}
+        self.final_status: list[tuple[Job, str]] = []
 
     # -- helpers -----------------------------------------------------------------
     def read_json(self, name: str) -> Any:
@@ -458,6 +465,9 @@ class _Loader:
     # -- jobs ----------------------------------------------------------------------
     def load_jobs(self) -> None:
         data = self.read_json("jobs.json")
+        written_for = data.get("_reference_date", REFERENCE_DATE.isoformat())
+        if written_for != REFERENCE_DATE.isoformat():
+            raise DemoDataError(f"jobs.json is written for {written_for}, not {REFERENCE_DATE}")
         jobs: list[Data] = [*data["history"], *data["open"]]
         # Parents first: a follow-up job names the job it continues.
         for with_parent in (False, True):
@@ -468,6 +478,15 @@ class _Loader:
         follow_ups: dict[tuple[str, int], str] = {}
         for j in jobs:
             follow_ups.update(self.add_job_records(j))
+        self.session.flush()
+        # The report is recorded; now the signed jobs take their final status.
+        for job, status in self.final_status:
+            job.status = status
+        # Every job gets its deadlines from the service promises (region, urgency).
+        for job_id in self.jobs.values():
+            job = self.session.get(Job, job_id)
+            if job is not None:
+                refresh_deadlines(self.session, job)
         self.session.flush()
         for k in data["complaints"]:
             fu = k["follow_up"]
@@ -507,6 +526,8 @@ class _Loader:
         number = j["number"]
         received = self.when(j["received_at"])
         last_event = max((self.when(e["occurred_at"]) for e in j["events"]), default=received)
+        status = _enum(JobStatus, j["status"])
+        frozen = status in FROZEN_STATUSES
         job = self.add(
             Job,
             "job",
@@ -515,7 +536,9 @@ class _Loader:
             number=number,
             job_type=_enum(JobType, j["job_type"]),
             urgency=_enum(Urgency, j["urgency"]),
-            status=_enum(JobStatus, j["status"]),
+            # A signed report refuses new records (fieldapp.guards): a signed job is
+            # written as on site and takes its status once its records are in.
+            status=JobStatus.ON_SITE.value if frozen else status,
             customer_id=self.ref(self.customers, j["customer"], "customer"),
             site_id=self.ref_opt(self.sites, j["site"], "site"),
             machine_id=self.ref_opt(self.machines, j["machine"], "machine"),
@@ -541,6 +564,8 @@ class _Loader:
         )
         job.updated_at = last_event
         self.jobs[number] = job.id
+        if frozen:
+            self.final_status.append((job, status))
 
     def add_job_records(self, j: Data) -> dict[tuple[str, int], str]:
         """Events, readings, findings, faults, parts, time, reviews, follow-ups and

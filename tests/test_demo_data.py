@@ -8,6 +8,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -287,7 +288,8 @@ def test_open_jobs(session: Session) -> None:
     assert {users["zhang.wei"], users["li.qiang"]} <= assignees
     for j in jobs:
         assert re.fullmatch(r"FW-20\d\d-\d{6}", j.number)
-        assert j.answer_due_at is None and j.on_site_due_at is None
+        assert j.answer_due_at == j.received_at + timedelta(hours=4)  # the SLA rules ran
+        assert j.on_site_due_at is not None
         assert j.reported_symptom and j.received_at
         assert (j.assignee_id is None) == (j.status == JobStatus.NEW)
     machines = {m.id: m for m in session.exec(select(Machine))}
@@ -384,6 +386,10 @@ def test_dates_are_shifted_to_today(session: Session) -> None:
             assert moved is not None and job.appointment_at and moved.appointment_at
             assert moved.appointment_at - job.appointment_at == delta
             assert moved.received_at - job.received_at == delta
+        for table in SYNCED_TABLES:  # the same rows under the same ids, whatever the day
+            ids_now = set(session.exec(select(table.id)).all())  # type: ignore[call-overload]
+            ids_later = set(later.exec(select(table.id)).all())  # type: ignore[call-overload]
+            assert ids_now == ids_later, table.__tablename__
         for machine in session.exec(select(Machine)):
             moved_machine = later.get(Machine, machine.id)
             assert moved_machine is not None
@@ -413,6 +419,23 @@ def test_loading_twice_raises(demo: tuple[Engine, dict[str, int]]) -> None:
         with pytest.raises(DemoAlreadyLoadedError):
             load_demo(session, today=REFERENCE_DATE)
         assert not session.new  # nothing was added
+
+
+def test_loads_into_the_real_store(tmp_path: Path) -> None:
+    """Through the app's store: its migrated schema and its signed-report guard."""
+    from fieldapp.store import Store
+
+    store = Store(tmp_path / "store.sqlite")
+    try:
+        with store.action(track=False) as session:
+            counts = load_demo(session, today=REFERENCE_DATE)
+        live = store.counts()
+        assert all(live[table] == n for table, n in counts.items())
+        assert sum(store.pending_changes().values()) == 0  # nothing to upload to HQ
+        with store.action(track=False) as session, pytest.raises(DemoAlreadyLoadedError):
+            load_demo(session, today=REFERENCE_DATE)
+    finally:
+        store.close()
 
 
 def test_demo_module_imports_no_qt_or_http() -> None:

@@ -12,6 +12,7 @@ import csv
 import zlib
 from pathlib import Path
 
+# fmt: off
 # platform -> (operating weight t, crawler, wetland, wheeled, crane) models sharing it
 PLATFORMS: dict[str, tuple[float, list[str], list[str], list[str], list[str]]] = {
     "ZY16": (1.6, ["ZY16"], [], [], []),
@@ -246,6 +247,8 @@ SUPERSEDED = [
     ("GEN-0703-03", "（免维护）", " (maintenance-free)"),
 ]
 
+# fmt: on
+
 Row = dict[str, str | int]
 
 
@@ -255,11 +258,29 @@ def _price(part_no: str, yuan: float, factor: float) -> int:
     return max(100, fen // 100 * 100) if fen >= 1000 else fen
 
 
-def _row(part_no: str, zh: str, en: str, cat: str, unit: str, price: int, labour: int,
-         warranty: bool, models: list[str]) -> Row:
-    return {"part_no": part_no, "name_zh": zh, "name_en": en, "category": cat, "unit": unit,
-            "price_cents": price, "labour_minutes": labour, "warranty_eligible": int(warranty),
-            "superseded_by": "", "models": " ".join(models)}
+def _row(
+    part_no: str,
+    zh: str,
+    en: str,
+    cat: str,
+    unit: str,
+    price: int,
+    labour: int,
+    warranty: bool,
+    models: list[str],
+) -> Row:
+    return {
+        "part_no": part_no,
+        "name_zh": zh,
+        "name_en": en,
+        "category": cat,
+        "unit": unit,
+        "price_cents": price,
+        "labour_minutes": labour,
+        "warranty_eligible": int(warranty),
+        "superseded_by": "",
+        "models": " ".join(models),
+    }
 
 
 def build() -> list[Row]:
@@ -267,55 +288,132 @@ def build() -> list[Row]:
     everything = [m for spec in PLATFORMS.values() for group in spec[1:] for m in group]
     for plat, (weight, crawler, wetland, wheeled, crane) in PLATFORMS.items():
         factor = (weight / 21) ** 0.65
-        scopes = {"E": crawler + wetland + wheeled + crane, "X": crawler + wetland + wheeled,
-                  "U": crawler + wetland, "C": crawler, "S": wetland}
+        scopes = {
+            "E": crawler + wetland + wheeled + crane,
+            "X": crawler + wetland + wheeled,
+            "U": crawler + wetland,
+            "C": crawler,
+            "S": wetland,
+        }
         for group, zh, en, cat, unit, yuan, labour, warranty, scope, min_w in PER_PLATFORM:
             models = scopes[scope]
             if weight < min_w or not models:
                 continue
             part_no = f"{plat}-{group}"
             minutes = max(5, round(labour * factor**0.3 / 5) * 5)
-            rows.append(_row(part_no, zh, en, cat, unit, _price(part_no, yuan, factor), minutes,
-                             warranty, models))
+            rows.append(
+                _row(
+                    part_no,
+                    zh,
+                    en,
+                    cat,
+                    unit,
+                    _price(part_no, yuan, factor),
+                    minutes,
+                    warranty,
+                    models,
+                )
+            )
         for model in wheeled:
             wf = (weight / 16) ** 0.65
             for group, zh, en, cat, unit, yuan, labour, warranty in WHEELED:
                 part_no = f"{model}-{group}"
-                rows.append(_row(part_no, zh, en, cat, unit, _price(part_no, yuan, wf), labour,
-                                 warranty, [model]))
+                rows.append(
+                    _row(
+                        part_no,
+                        zh,
+                        en,
+                        cat,
+                        unit,
+                        _price(part_no, yuan, wf),
+                        labour,
+                        warranty,
+                        [model],
+                    )
+                )
     for prefix, (model, weight) in CRANES.items():
         cf = (weight / 50) ** 0.65
         for group, zh, en, cat, unit, yuan, labour, warranty in CRANE:
             part_no = f"{prefix}-{group}"
-            rows.append(_row(part_no, zh, en, cat, unit, _price(part_no, yuan, cf), labour,
-                             warranty, [model]))
+            rows.append(
+                _row(
+                    part_no, zh, en, cat, unit, _price(part_no, yuan, cf), labour, warranty, [model]
+                )
+            )
     for part_no, zh, en, cat, unit, yuan, labour, warranty in GENERIC:
-        rows.append(_row(part_no, zh, en, cat, unit, _price(part_no, yuan, 1), labour, warranty,
-                         everything))
+        rows.append(
+            _row(part_no, zh, en, cat, unit, _price(part_no, yuan, 1), labour, warranty, everything)
+        )
     for i, (d, w) in enumerate(O_RINGS, start=1):
         part_no = f"GEN-0101-{i:02d}"
-        rows.append(_row(part_no, f"O型圈 φ{d}×{w} 丁腈", f"O-ring {d} × {w} mm NBR", "seal",
-                         "个", round((1.5 + d / 20) * 100), 10, False, everything))
-    rows.append(_row("GEN-0101-20", "O型圈修理盒（386件）", "O-ring assortment box (386 pcs)",
-                     "seal", "盒", 16800, 0, False, everything))
+        rows.append(
+            _row(
+                part_no,
+                f"O型圈 φ{d}×{w} 丁腈",
+                f"O-ring {d} × {w} mm NBR",
+                "seal",
+                "个",
+                round((1.5 + d / 20) * 100),
+                10,
+                False,
+                everything,
+            )
+        )
+    rows.append(
+        _row(
+            "GEN-0101-20",
+            "O型圈修理盒（386件）",
+            "O-ring assortment box (386 pcs)",
+            "seal",
+            "盒",
+            16800,
+            0,
+            False,
+            everything,
+        )
+    )
     for i, (size, length) in enumerate(HOSES, start=1):
         part_no = f"GEN-0201-{i:02d}"
         price = round(HOSE_PRICE[size] * (0.6 + length / 2000) * 100)
-        rows.append(_row(part_no, f'高压胶管总成 {size}" ×{length}mm（两层钢丝）',
-                         f'High-pressure hose {size}" × {length} mm (2SN)', "hose", "条", price,
-                         40, True, everything))
+        rows.append(
+            _row(
+                part_no,
+                f'高压胶管总成 {size}" ×{length}mm（两层钢丝）',
+                f'High-pressure hose {size}" × {length} mm (2SN)',
+                "hose",
+                "条",
+                price,
+                40,
+                True,
+                everything,
+            )
+        )
     for i, size in enumerate(HOSE_PRICE, start=11):
-        rows.append(_row(f"GEN-0201-{i:02d}", f'高压胶管（散管）{size}" 两层钢丝',
-                         f'High-pressure hose, bulk {size}" (2SN)', "hose", "米",
-                         HOSE_PRICE[size] * 60, 0, True, everything))
+        rows.append(
+            _row(
+                f"GEN-0201-{i:02d}",
+                f'高压胶管（散管）{size}" 两层钢丝',
+                f'High-pressure hose, bulk {size}" (2SN)',
+                "hose",
+                "米",
+                HOSE_PRICE[size] * 60,
+                0,
+                True,
+                everything,
+            )
+        )
     by_no = {str(r["part_no"]): r for r in rows}
     for old, zh_suffix, en_suffix in SUPERSEDED:
         base = by_no[old]
         head, variant = old.rsplit("-", 1)
         new_no = f"{head}-{int(variant) + 1:02d}"
-        new = {**base, "part_no": new_no, "name_zh": f"{base['name_zh']}{zh_suffix}",
-               "name_en": f"{base['name_en']}{en_suffix}",
-               "price_cents": round(int(base["price_cents"]) * 1.08 / 100) * 100}
+        new = {
+            **base,
+            "part_no": new_no,
+            "name_zh": f"{base['name_zh']}{zh_suffix}",
+            "name_en": f"{base['name_en']}{en_suffix}",
+            "price_cents": round(int(base["price_cents"]) * 1.08 / 100) * 100,
+        }
         assert new_no not in by_no, new_no
         base["superseded_by"] = new_no
         rows.append(new)
