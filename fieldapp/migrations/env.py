@@ -12,11 +12,19 @@ if connection is None:
     raise RuntimeError("Run migrations through fieldapp.store.migrate().")
 
 
+# HQ runs the same migrations plus its own (tables named hq_*); a device never has those.
+with_hq = bool(context.config.attributes.get("with_hq", False))
+
+
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
+    if type_ != "table" or name is None:
+        return True
     # The FTS5 index of the parts catalogue is kept by hand-written SQL, not the models.
-    return not (type_ == "table" and name is not None and name.startswith("part_fts"))
+    if name.startswith("part_fts"):
+        return False
+    return with_hq or not name.startswith("hq_")
 
 
 context.configure(

@@ -29,7 +29,7 @@ from fieldapp.models.jobs import (
     SignOff,
     TimeEntry,
 )
-from fieldapp.models.local import LocalSetting, OutboxEntry
+from fieldapp.models.local import LocalSetting, OutboxEntry, RejectedChange, SyncedRowState
 from fieldapp.models.org import Device, Region, Team, User
 from fieldapp.models.stock import (
     Part,
@@ -39,6 +39,7 @@ from fieldapp.models.stock import (
     StockLocation,
     StockMovement,
 )
+from fieldapp.models.sync import SyncConflict
 
 #: Every table that syncs, in an order where a row's references come before it.
 SYNCED_TABLES: tuple[type[SyncedRow], ...] = (
@@ -74,6 +75,7 @@ SYNCED_TABLES: tuple[type[SyncedRow], ...] = (
     FollowUp,
     Complaint,
     LicenceEvent,
+    SyncConflict,
 )
 
 #: Append-only tables: rows are inserted, never edited, so they never conflict.
@@ -123,11 +125,14 @@ __all__ = [
     "PreInspectionFinding",
     "ProductModel",
     "Region",
+    "RejectedChange",
     "Review",
     "SignOff",
     "StockLocation",
     "StockMovement",
+    "SyncConflict",
     "SyncedRow",
+    "SyncedRowState",
     "Team",
     "TimeEntry",
     "UTCDateTime",

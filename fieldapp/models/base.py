@@ -42,6 +42,8 @@ def utc_field(*, nullable: bool = True, index: bool = False, default: Any = None
     kwargs: dict[str, Any] = {"sa_type": UTCDateTime, "nullable": nullable, "index": index}
     if default is not None:
         kwargs["default_factory" if callable(default) else "default"] = default
+    elif nullable:
+        kwargs["default"] = None
     return Field(**kwargs)
 
 

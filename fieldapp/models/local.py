@@ -32,3 +32,31 @@ class LocalSetting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(default="")
+
+
+class SyncedRowState(SQLModel, table=True):
+    """Which HQ bucket a local row came from, and its checksum digest: lets the device
+    drop a bucket that left its scope and prove it holds what HQ holds."""
+
+    __tablename__ = "local_synced_row"
+
+    table_name: str = Field(primary_key=True, max_length=40)
+    row_id: str = Field(primary_key=True, max_length=36)
+    bucket: str = Field(max_length=48, index=True)
+    digest: int = 0
+
+
+class RejectedChange(SQLModel, table=True):
+    """A local change HQ refused: kept and shown to the engineer, never dropped."""
+
+    __tablename__ = "local_rejected_change"
+
+    mutation_id: str = Field(primary_key=True, max_length=36)
+    table_name: str = Field(max_length=40)
+    row_id: str = Field(max_length=36, index=True)
+    op: str = Field(max_length=8)
+    fields: str
+    code: str = Field(max_length=40)
+    reason: str = Field(default="")
+    rejected_at: datetime = utc_field(nullable=False)
+    dismissed_at: datetime | None = utc_field()
