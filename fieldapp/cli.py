@@ -6,7 +6,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -68,14 +68,21 @@ def cmd_demo_data(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+#: Higher layers (sync, ui) add to the status report: name -> function of the store.
+STATUS_EXTRAS: dict[str, Callable[[Store], object]] = {}
+
+
 def status_report(store: Store) -> dict[str, object]:
     pending = store.pending_changes()
-    return {
+    report: dict[str, object] = {
         "store": str(store.path),
         "schema_revision": store.schema_revision(),
         "counts": store.counts(),
         "pending_changes": {"total": sum(pending.values()), "by_table": pending},
     }
+    for name, extra in STATUS_EXTRAS.items():
+        report[name] = extra(store)
+    return report
 
 
 def cmd_status(store: Store, args: argparse.Namespace) -> int:
@@ -92,6 +99,8 @@ def cmd_status(store: Store, args: argparse.Namespace) -> int:
         if count:
             sys.stdout.write(f"  {table:<24} {count:>8}\n")
     sys.stdout.write(f"Changes waiting for sync: {pending['total']}\n")
+    for name in STATUS_EXTRAS:
+        sys.stdout.write(f"{name}: {json.dumps(report[name], ensure_ascii=False)}\n")
     return 0
 
 
@@ -106,11 +115,21 @@ def cmd_demo(store: Store, args: argparse.Namespace) -> int:
     return cmd_status(store, argparse.Namespace(json=False))
 
 
-COMMANDS = {"demo-data": cmd_demo_data, "demo": cmd_demo, "status": cmd_status}
+Command = Callable[[Store, argparse.Namespace], int]
+COMMANDS: dict[str, Command] = {"demo-data": cmd_demo_data, "demo": cmd_demo, "status": cmd_status}
+#: Higher layers register more commands: a function that adds parsers, and handlers.
+Extension = Callable[[argparse._SubParsersAction], dict[str, Command]]  # type: ignore[type-arg]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, extensions: Sequence[Extension] = ()) -> int:
+    parser = build_parser()
+    commands = dict(COMMANDS)
+    subparsers = next(
+        action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+    )
+    for extension in extensions:
+        commands.update(extension(subparsers))
+    args = parser.parse_args(argv)
     data_dir: Path = args.data_dir or default_data_dir()
     if args.command == "demo":
         # The demo never touches the engineer's real store.
@@ -122,7 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(data_dir)
     store = Store(data_dir / STORE_FILE)
     try:
-        return COMMANDS[args.command](store, args)
+        args.data_dir = data_dir
+        return commands[args.command](store, args)
     finally:
         store.close()
 

@@ -140,21 +140,27 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` in place, keeping every row.
 
     Foreign keys are switched off while SQLite tables are rebuilt (Alembic's batch
-    mode), then checked for the whole database before the upgrade is accepted.
+    mode); an upgrade that leaves a reference broken that was whole before is refused.
+    (A replica may hold references to rows outside its scope, such as another
+    engineer's van on a part used in the customer's history: those are not new.)
     """
     with engine.connect() as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
+        target = head_revision() if revision == "head" else revision
+        if before == target:
+            return
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         connection.commit()
-        before = MigrationContext.configure(connection).get_current_revision()
+        broken_before = set(connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
         command.upgrade(alembic_config(connection), revision)
         connection.commit()
-        problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        broken_after = set(connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
         connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-        if problems:
-            raise RuntimeError(f"Migration left broken references: {problems[:5]}")
+        new_problems = broken_after - broken_before
+        if new_problems:
+            raise RuntimeError(f"Migration broke references: {sorted(new_problems)[:5]}")
         after = MigrationContext.configure(connection).get_current_revision()
-    if before != after:
-        log.info("Store schema migrated from %s to %s", before, after)
+    log.info("Store schema migrated from %s to %s", before, after)
 
 
 class Store:
@@ -172,14 +178,18 @@ class Store:
         return cls(data_dir / STORE_FILE)
 
     @contextmanager
-    def action(self, *, track: bool = True) -> Iterator[StoreSession]:
+    def action(self, *, track: bool = True, foreign_keys: bool = True) -> Iterator[StoreSession]:
         """One user action: a transaction committed (durably) when the block ends.
 
         ``track=False`` is for rows that come from HQ (the pull, the demo data): they
-        are not local changes and must not go back to HQ.
+        are not local changes and must not go back to HQ. ``foreign_keys=False`` is for
+        the pull, whose pages may bring a row before the row it refers to.
         """
         session = StoreSession(self.engine, expire_on_commit=False)
         session.info["track"] = track
+        if not foreign_keys:
+            # A pragma, so it must come before the transaction's first write.
+            session.connection().exec_driver_sql("PRAGMA foreign_keys=OFF")
         try:
             yield session
             session.commit()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 
 from fieldapp.store import Store
 from tests.factories import World, make_world
+from tests.sync_support import HQ, PG_ENV, database, prepare
 
 
 @pytest.fixture
@@ -21,3 +23,51 @@ def world(store: Store) -> World:
     """A small customer file with one assigned job, as if pulled from HQ."""
     with store.action(track=False) as session:
         return make_world(session)
+
+
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(
+            not os.environ.get(PG_ENV),
+            reason=f"no PostgreSQL for HQ's tests: set {PG_ENV} (.ci/run does)",
+        ),
+    ),
+]
+
+
+def seed_world(session: object) -> World:
+    from fieldapp.models import JobEvent
+    from tests.factories import NOW
+
+    world = make_world(session)  # type: ignore[arg-type]
+    session.add(
+        JobEvent(
+            job_id=world.job_id,
+            kind="assigned",
+            from_status="new",  # type: ignore[attr-defined]
+            to_status="assigned",
+            occurred_at=NOW,
+            data=f'{{"assignee_id": "{world.engineer_id}"}}',
+        )
+    )
+    return world
+
+
+@pytest.fixture(params=BACKENDS)
+def hq(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[HQ, World]]:
+    """A real HQ on a free loopback port, seeded with the small world."""
+    with database(request.param, tmp_path) as url:
+        server = HQ(url=url, tmp=tmp_path)
+        holder: dict[str, World] = {}
+
+        def seed(session: object) -> None:
+            holder["world"] = seed_world(session)
+
+        prepare(server, seed)
+        server.start()
+        try:
+            yield server, holder["world"]
+        finally:
+            server.close()

@@ -73,3 +73,11 @@ def test_reschedule_before_reaching_the_site_only() -> None:
     assert not jobflow.can_reschedule(S.ON_SITE, Role.ENGINEER, is_assignee=True)
     assert not jobflow.can_reschedule(S.NEW, Role.ENGINEER, is_assignee=True)
     assert jobflow.can_reschedule(S.NEW, Role.SUPERVISOR, is_assignee=False)
+
+
+def test_reachable_in_several_steps_for_the_role() -> None:
+    assert jobflow.reachable(S.ASSIGNED, S.SIGNED, Role.ENGINEER)
+    assert jobflow.reachable(S.ASSIGNED, S.ON_SITE, Role.ENGINEER)
+    assert not jobflow.reachable(S.ASSIGNED, S.APPROVED, Role.ENGINEER)
+    assert not jobflow.reachable(S.CANCELLED, S.ON_SITE, Role.ENGINEER)
+    assert jobflow.reachable(S.SIGNED, S.CLOSED, Role.SUPERVISOR)

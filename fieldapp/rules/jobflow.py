@@ -134,3 +134,21 @@ def can_reschedule(status: str, role: str, *, is_assignee: bool) -> bool:
     if Role(role) in MANAGERS:
         return True
     return Role(role) == Role.ENGINEER and is_assignee and JobStatus(status) != S.NEW
+
+
+def reachable(source: str, target: str, role: str) -> bool:
+    """Whether ``role`` can take a job from ``source`` to ``target`` in one or more
+    legal steps (a device offline may send several steps as one change of status)."""
+    start, goal = JobStatus(source), JobStatus(target)
+    seen = {start}
+    frontier = [start]
+    while frontier:
+        status = frontier.pop()
+        for transition in TRANSITIONS:
+            if status in transition.source and Role(role) in transition.roles:
+                if transition.target == goal:
+                    return True
+                if transition.target not in seen:
+                    seen.add(transition.target)
+                    frontier.append(transition.target)
+    return False

@@ -97,9 +97,7 @@ def resolve_field(
     if (table, field) == ("job", "status"):
         return resolve_job_status(str(device_value), str(server_value), device_role)
     if (table, field) == ("job", "needs_attention"):
-        return Resolution(
-            Winner.DEVICE if device_value else Winner.SERVER, "attention_is_sticky"
-        )
+        return Resolution(Winner.DEVICE if device_value else Winner.SERVER, "attention_is_sticky")
     if (table, field) in VERIFIED_ON_SITE and Role(device_role) == Role.ENGINEER:
         return Resolution(Winner.DEVICE, "verified_on_site", flag_for_supervisor=True)
     if (table, field) in DISPATCHER_OWNS:

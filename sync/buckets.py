@@ -1,0 +1,187 @@
+"""Buckets: the units of data a device holds, receives and verifies.
+
+* ``catalogue`` — regions, product models, parts, templates, warehouses: every device;
+* ``org`` — teams and users (names, roles): every device;
+* ``user:<id>`` — one person's devices, van stock, parts requests, licence points;
+* ``customer:<id>`` — the customer file: sites, contacts, machines, hour meters,
+  complaints;
+* ``job:<id>`` — one job and everything recorded on it, up to the follow-up call.
+
+An engineer holds the catalogue, org, their own user bucket, the jobs assigned to them,
+the files of those jobs' customers and those customers' finished jobs (the service
+history). A supervisor holds the same for their team. Admins and clerks hold all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from fieldapp.models import (
+    TABLES_BY_NAME,
+    Attachment,
+    ChecklistAnswer,
+    ChecklistRun,
+    ChecklistTemplate,
+    ChecklistTemplateItem,
+    Complaint,
+    Contact,
+    Customer,
+    CustomerSite,
+    Device,
+    Fault,
+    FollowUp,
+    HourMeterReading,
+    Job,
+    JobEvent,
+    LicenceEvent,
+    Machine,
+    Part,
+    PartCompatibility,
+    PartsRequest,
+    PartsRequestLine,
+    PartUsage,
+    PreInspectionFinding,
+    ProductModel,
+    Region,
+    Review,
+    SignOff,
+    StockLocation,
+    StockMovement,
+    SyncConflict,
+    SyncedRow,
+    Team,
+    TimeEntry,
+    User,
+)
+from fieldapp.models.enums import JobStatus, Role, StockLocationKind
+
+CATALOGUE = "catalogue"
+ORG = "org"
+ALL = "*"
+
+CATALOGUE_TABLES = (
+    Region,
+    ProductModel,
+    Part,
+    PartCompatibility,
+    ChecklistTemplate,
+    ChecklistTemplateItem,
+)
+JOB_CHILD_TABLES = (
+    JobEvent,
+    PreInspectionFinding,
+    Fault,
+    PartUsage,
+    TimeEntry,
+    ChecklistRun,
+    SignOff,
+    Review,
+    FollowUp,
+)
+FINISHED = (JobStatus.SIGNED, JobStatus.RETURNED, JobStatus.APPROVED, JobStatus.CLOSED)
+
+
+def user_bucket(user_id: str) -> str:
+    return f"user:{user_id}"
+
+
+def customer_bucket(customer_id: str) -> str:
+    return f"customer:{customer_id}"
+
+
+def job_bucket(job_id: str) -> str:
+    return f"job:{job_id}"
+
+
+def _get(session: Session, model: type[Any], row_id: str | None) -> Any:
+    if row_id is None:
+        return None
+    with session.no_autoflush:
+        return session.get(model, row_id)
+
+
+def bucket_of(session: Session, row: SyncedRow) -> str:
+    """The bucket a row belongs to (HQ decides; never taken from a device)."""
+    if isinstance(row, CATALOGUE_TABLES):
+        return CATALOGUE
+    if isinstance(row, Team | User):
+        return ORG
+    if isinstance(row, Device):
+        return user_bucket(row.user_id)
+    if isinstance(row, StockLocation):
+        if row.kind == StockLocationKind.VAN and row.owner_user_id:
+            return user_bucket(row.owner_user_id)
+        return CATALOGUE
+    if isinstance(row, StockMovement):
+        location = _get(session, StockLocation, row.location_id)
+        return bucket_of(session, location) if location else CATALOGUE
+    if isinstance(row, PartsRequest):
+        return user_bucket(row.requester_id)
+    if isinstance(row, PartsRequestLine):
+        request = _get(session, PartsRequest, row.request_id)
+        return user_bucket(request.requester_id) if request else ORG
+    if isinstance(row, LicenceEvent):
+        return user_bucket(row.engineer_id)
+    if isinstance(row, Customer):
+        return customer_bucket(row.id)
+    if isinstance(row, CustomerSite | Contact | Machine | Complaint):
+        return customer_bucket(row.customer_id)
+    if isinstance(row, HourMeterReading):
+        machine = _get(session, Machine, row.machine_id)
+        return customer_bucket(machine.customer_id) if machine else ORG
+    if isinstance(row, Job):
+        return job_bucket(row.id)
+    if isinstance(row, JOB_CHILD_TABLES):
+        return job_bucket(row.job_id)
+    if isinstance(row, ChecklistAnswer):
+        run = _get(session, ChecklistRun, row.run_id)
+        return job_bucket(run.job_id) if run else ORG
+    if isinstance(row, Attachment):
+        return job_bucket(row.job_id) if row.job_id else ORG
+    if isinstance(row, SyncConflict):
+        model = TABLES_BY_NAME.get(row.table_name)
+        target = _get(session, model, row.row_id) if model else None
+        return bucket_of(session, target) if target is not None else ORG
+    raise TypeError(f"No bucket for {type(row).__name__}")
+
+
+def row_digest(table: str, row_id: str, version: int) -> int:
+    """32-bit digest of a row's identity and version; a bucket's checksum is the sum of
+    its rows' digests (order-free) and their count."""
+    data = f"{table}\x1f{row_id}\x1f{version}".encode()
+    return int.from_bytes(hashlib.sha256(data).digest()[:4], "big")
+
+
+def scope_digest(buckets: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(set(buckets))).encode()).hexdigest()
+
+
+def scope_of(session: Session, user: User) -> list[str]:
+    """The buckets a user's devices hold, computed at HQ from HQ's data."""
+    if user.role in {Role.ADMIN, Role.CLERK}:
+        return [ALL]
+    buckets = {CATALOGUE, ORG, user_bucket(user.id)}
+    live = col(Job.deleted_at).is_(None)
+    if user.role == Role.SUPERVISOR and user.team_id:
+        members = list(session.exec(select(User.id).where(User.team_id == user.team_id)).all())
+        buckets.update(user_bucket(member) for member in members)
+        mine = select(Job.id, Job.customer_id).where(
+            live, (col(Job.team_id) == user.team_id) | col(Job.assignee_id).in_(members)
+        )
+    else:
+        mine = select(Job.id, Job.customer_id).where(live, Job.assignee_id == user.id)
+    customers: set[str] = set()
+    for job_id, customer_id in session.exec(mine).all():
+        buckets.add(job_bucket(job_id))
+        customers.add(customer_id)
+    buckets.update(customer_bucket(c) for c in customers)
+    if customers:
+        history = select(Job.id).where(
+            live, col(Job.customer_id).in_(customers), col(Job.status).in_(FINISHED)
+        )
+        buckets.update(job_bucket(j) for j in session.exec(history).all())
+    return sorted(buckets)

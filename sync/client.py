@@ -1,0 +1,795 @@
+"""The device's sync client: push the outbox, pull by server sequence, verify.
+
+One ``requests`` session with timeouts, retries with backoff (urllib3 ``Retry``) and
+gzip. Safe to run from a worker thread; reports progress through a callback. Every step
+commits locally before the next request, so a sync killed at any point resumes where it
+stopped and applies nothing twice.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import stat
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from urllib3.util.retry import Retry
+
+from fieldapp.clock import utcnow
+from fieldapp.models import (
+    SYNCED_TABLES,
+    TABLES_BY_NAME,
+    Attachment,
+    OutboxEntry,
+    RejectedChange,
+    SignOff,
+    SyncConflict,
+    SyncedRowState,
+)
+from fieldapp.store import Store, StoreSession
+from fieldapp.wire import from_wire
+from sync import protocol as p
+from sync.blobs import BlobStore
+from sync.buckets import ALL, bucket_of, row_digest
+from sync.faults import fault_point
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+TOKEN_FILE = "device_token"
+PUSH_BATCH = 200
+PULL_PAGE = 2000
+TABLE_ORDER = {model.__tablename__: n for n, model in enumerate(SYNCED_TABLES)}  # type: ignore[attr-defined]
+
+# Keys of the device's sync state in local_setting.
+SERVER = "sync.server"
+DEVICE_ID = "sync.device_id"
+USER_ID = "sync.user_id"
+LOGIN = "sync.login"
+ROLE = "sync.role"
+CURSOR = "sync.cursor"
+SCOPE_DIGEST = "sync.scope_digest"
+BUCKETS = "sync.buckets"
+BACKFILL = "sync.backfill"
+LAST_SYNC = "sync.last_success"
+LAST_ERROR = "sync.last_error"
+LAST_FULL_VERIFY = "sync.last_full_verify"
+FULL_VERIFY_EVERY = timedelta(days=1)
+
+
+class SyncFailed(Exception):
+    """The sync stopped; ``code`` is stable, the message is for a person."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    pulled: int = 0
+    blobs_up: int = 0
+    blobs_down: int = 0
+    verified_buckets: int = 0
+    repaired_buckets: list[str] = field(default_factory=list)
+    verification_deferred: bool = False
+
+
+def _no_progress(_phase: str, _done: int, _total: int) -> None:
+    return None
+
+
+def make_http_session(retries: int = 4) -> requests.Session:
+    session = requests.Session()
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        backoff_factor=0.3,
+        backoff_max=5,
+        status_forcelist=(502, 503, 504),
+        # Every request of the protocol is idempotent (mutation ids, content hashes,
+        # cursors), so POST and PUT are retried too.
+        allowed_methods=frozenset({"GET", "POST", "PUT", "HEAD"}),
+        raise_on_status=False,
+    )
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers.update(
+        {
+            p.PROTOCOL_HEADER: str(p.PROTOCOL_VERSION),
+            "Accept-Encoding": "gzip",
+            "User-Agent": "fieldapp",
+        }
+    )
+    return session
+
+
+def token_path(data_dir: Path) -> Path:
+    return data_dir / TOKEN_FILE
+
+
+def save_token(data_dir: Path, token: str) -> None:
+    path = token_path(data_dir)
+    path.write_text(token, encoding="utf-8")
+    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+
+
+def load_token(data_dir: Path) -> str | None:
+    path = token_path(data_dir)
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None
+
+
+def _raise_for(response: requests.Response) -> None:
+    if response.status_code < 400:
+        return
+    try:
+        body = response.json()
+        code, message = body.get("code", "http_error"), body.get("message", response.text)
+    except ValueError:
+        code, message = "http_error", f"HQ answered {response.status_code}."
+    if response.status_code == 426:
+        code = "update_required"
+    raise SyncFailed(code, message)
+
+
+class HQConnection:
+    """HTTP to HQ with the device's token."""
+
+    def __init__(self, server: str, token: str | None, timeout: tuple[float, float] = (5, 60)):
+        self.server = server.rstrip("/")
+        self.timeout = timeout
+        self.http = make_http_session()
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            response = self.http.request(method, self.server + path, timeout=self.timeout, **kwargs)
+        except requests.RequestException as error:
+            raise SyncFailed(
+                "network", f"HQ cannot be reached ({type(error).__name__})."
+            ) from error
+        _raise_for(response)
+        return response
+
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        raw = json.dumps(body, ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json"}
+        if len(raw) > 4096:
+            raw = gzip.compress(raw, compresslevel=5)
+            headers["Content-Encoding"] = "gzip"
+        response = self._request("POST", path, data=raw, headers=headers)
+        try:
+            return response.json()
+        except ValueError as error:
+            raise SyncFailed("bad_answer", "HQ's answer was cut off or garbled.") from error
+
+    def get(self, path: str) -> requests.Response:
+        return self._request("GET", path)
+
+    def put(self, path: str, data: bytes, params: dict[str, Any]) -> dict[str, Any]:
+        response = self._request(
+            "PUT",
+            path,
+            data=data,
+            params=params,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        return response.json()
+
+
+def enroll(
+    store: Store, data_dir: Path, server: str, code: str, device_name: str = "", platform: str = ""
+) -> p.EnrollResponse:
+    """Exchange a one-time code for this device's token; remember HQ and the user."""
+    connection = HQConnection(server, None)
+    try:
+        body = connection.post(
+            f"{p.API}/enroll",
+            p.EnrollRequest(code=code, device_name=device_name, platform=platform).model_dump(),
+        )
+    finally:
+        connection.close()
+    answer = p.EnrollResponse.model_validate(body)
+    save_token(data_dir, answer.token)
+    for key, value in (
+        (SERVER, server.rstrip("/")),
+        (DEVICE_ID, answer.device_id),
+        (USER_ID, answer.user_id),
+        (LOGIN, answer.login),
+        (ROLE, answer.role),
+    ):
+        store.set_setting(key, value)
+    return answer
+
+
+class SyncClient:
+    def __init__(
+        self,
+        store: Store,
+        data_dir: Path,
+        *,
+        progress: Progress | None = None,
+        page_size: int = PULL_PAGE,
+        push_batch: int = PUSH_BATCH,
+    ) -> None:
+        server = store.get_setting(SERVER)
+        token = load_token(data_dir)
+        if not server or not token:
+            raise SyncFailed("not_enrolled", "This device is not enrolled with HQ yet.")
+        self.store = store
+        self.blobs = BlobStore(data_dir / "blobs")
+        self.hq = HQConnection(server, token)
+        self.progress = progress or _no_progress
+        self.page_size = page_size
+        self.push_batch = push_batch
+        self.device_id = store.get_setting(DEVICE_ID)
+        self._touched: set[str] = set()  # buckets this sync changed, to verify
+
+    def close(self) -> None:
+        self.hq.close()
+
+    # --- the whole sync --------------------------------------------------------------
+
+    def sync(self, *, full_verify: bool | None = None) -> SyncReport:
+        report = SyncReport()
+        self._touched = set()
+        try:
+            self.upload_blobs(report)
+            self.push(report)
+            try:
+                self.pull(report)
+            except SyncFailed as failure:
+                if failure.code != "resync_required":
+                    raise
+                log.warning("HQ asks for a resync: the outbox is pushed, refetching all")
+                self.reset_replica()
+                self.pull(report)
+            self.verify(report, full=full_verify)
+            self.download_blobs(report)
+        except SyncFailed as failure:
+            self.store.set_setting(
+                LAST_ERROR,
+                json.dumps(
+                    {"code": failure.code, "message": failure.message, "at": utcnow().isoformat()}
+                ),
+            )
+            raise
+        self.store.set_setting(LAST_SYNC, utcnow().isoformat())
+        self.store.set_setting(LAST_ERROR, "")
+        return report
+
+    # --- push --------------------------------------------------------------------------
+
+    def pending(self) -> int:
+        return sum(self.store.pending_changes().values())
+
+    def push(self, report: SyncReport) -> None:
+        total = self.pending()
+        done = 0
+        while True:
+            with self.store.reader() as session:
+                entries = list(
+                    session.exec(
+                        select(OutboxEntry).order_by(OutboxEntry.seq).limit(self.push_batch)  # type: ignore[arg-type]
+                    )
+                    .scalars()
+                    .all()
+                )
+            if not entries:
+                return
+            self.progress("push", done, total)
+            mutations = [
+                p.Mutation(
+                    mutation_id=e.mutation_id,
+                    table=e.table_name,
+                    row_id=e.row_id,
+                    op=e.op,
+                    fields=json.loads(e.fields),  # type: ignore[arg-type]
+                    base_version=e.base_version,
+                )
+                for e in entries
+            ]
+            batch_id = str(
+                uuid.uuid5(uuid.NAMESPACE_URL, "|".join(m.mutation_id for m in mutations))
+            )
+            fault_point("client_before_push")
+            body = self.hq.post(
+                f"{p.API}/sync/push",
+                p.PushRequest(batch_id=batch_id, mutations=mutations).model_dump(mode="json"),
+            )
+            fault_point("client_after_push_before_ack")
+            answer = p.PushResponse.model_validate(body)
+            self._acknowledge(entries, answer, report)
+            done += len(entries)
+            self.progress("push", done, total)
+
+    def _acknowledge(
+        self, entries: list[OutboxEntry], answer: p.PushResponse, report: SyncReport
+    ) -> None:
+        by_id = {e.mutation_id: e for e in entries}
+        forget: list[tuple[str, str]] = []
+        with self.store.action(track=False) as session:
+            session.info["replica"] = True
+            for result in answer.results:
+                entry = by_id.get(result.mutation_id)
+                if entry is None:
+                    continue
+                session.execute(delete(OutboxEntry).where(OutboxEntry.seq == entry.seq))  # type: ignore[arg-type]
+                if result.status == "applied":
+                    report.pushed += 1
+                    report.conflicts += len(result.conflicts)
+                    if result.row is not None and not self._has_pending(
+                        session, entry.table_name, entry.row_id
+                    ):
+                        # HQ's row after the merge is the truth, and it now belongs to
+                        # a bucket (so it leaves with the bucket if the scope shrinks).
+                        self._write_rows(session, entry.table_name, [result.row])
+                        self._record_bucket(session, entry.table_name, entry.row_id)
+                    continue
+                report.rejected += 1
+                log.warning(
+                    "HQ rejected %s %s %s: %s %s",
+                    entry.op,
+                    entry.table_name,
+                    entry.row_id,
+                    result.code,
+                    result.reason,
+                )
+                session.merge(
+                    RejectedChange(
+                        mutation_id=entry.mutation_id,
+                        table_name=entry.table_name,
+                        row_id=entry.row_id,
+                        op=entry.op,
+                        fields=entry.fields,
+                        code=result.code,
+                        reason=result.reason,
+                        rejected_at=utcnow(),
+                    )
+                )
+                if result.row is None and entry.op == "insert":
+                    forget.append((entry.table_name, entry.row_id))
+                elif result.row is not None:
+                    # HQ's row is the truth; the device's version is kept in the record.
+                    self._write_rows(session, entry.table_name, [result.row])
+                    self._record_bucket(session, entry.table_name, entry.row_id)
+        if forget:
+            self._forget_rows(reversed(forget))
+
+    def _forget_rows(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Remove local rows HQ refused to create (their content is in the rejection
+        record); children first."""
+        with self.store.action(track=False, foreign_keys=False) as session:
+            session.info["replica"] = True
+            for table, row_id in rows:
+                if self._has_pending(session, table, row_id):
+                    continue
+                model = TABLES_BY_NAME.get(table)
+                if model is None:
+                    continue
+                with session.begin_nested():
+                    session.execute(delete(model).where(model.id == row_id))  # type: ignore[arg-type]
+
+    # --- pull ----------------------------------------------------------------------------
+
+    def _state(self) -> tuple[int, str, list[str], dict[str, Any] | None]:
+        cursor = int(self.store.get_setting(CURSOR, "0"))
+        digest = self.store.get_setting(SCOPE_DIGEST)
+        buckets = json.loads(self.store.get_setting(BUCKETS, "[]"))
+        backfill_raw = self.store.get_setting(BACKFILL)
+        return cursor, digest, buckets, json.loads(backfill_raw) if backfill_raw else None
+
+    def pull(self, report: SyncReport) -> None:
+        pages = 0
+        while True:
+            cursor, digest, buckets, backfill = self._state()
+            request = p.PullRequest(
+                cursor=cursor,
+                scope_digest=digest,
+                limit=self.page_size,
+                backfill=p.Backfill(**backfill) if backfill else None,
+            )
+            body = self.hq.post(f"{p.API}/sync/pull", request.model_dump(mode="json"))
+            answer = p.PullResponse.model_validate(body)
+            if answer.scope is not None:
+                self._change_scope(answer.scope, answer.scope_digest, buckets, cursor)
+                continue
+            self._store_page(answer, cursor, buckets, backfill)
+            report.pulled += len(answer.changes)
+            pages += 1
+            self.progress("pull", answer.next_after, max(answer.server_seq, 1))
+            fault_point("client_between_pages")
+            if not answer.has_more and backfill is None:
+                return
+
+    def _change_scope(self, scope: list[str], digest: str, held: list[str], cursor: int) -> None:
+        """HQ says the device's scope changed: drop what left it (never unsynced work)
+        and backfill what entered it, up to the current cursor."""
+        target = set(scope)
+        added, removed = target - set(held), set(held) - target
+        with self.store.action(track=False, foreign_keys=False) as session:
+            session.info["replica"] = True
+            if removed:
+                self._drop_buckets(session, removed)
+            session.merge(_setting(SCOPE_DIGEST, digest))
+            session.merge(_setting(BUCKETS, json.dumps(sorted(set(held) - removed))))
+            if added:
+                backfill = {"buckets": sorted(added), "upto": cursor, "after": 0}
+                session.merge(_setting(BACKFILL, json.dumps(backfill)))
+        log.info("Scope changed: %d buckets in, %d out", len(added), len(removed))
+
+    def _drop_buckets(self, session: StoreSession, buckets: Iterable[str]) -> None:
+        for bucket in buckets:
+            rows = session.execute(
+                select(SyncedRowState.table_name, SyncedRowState.row_id).where(
+                    SyncedRowState.bucket == bucket
+                )
+            ).all()
+            ordered = sorted(rows, key=lambda r: -TABLE_ORDER.get(r[0], 0))
+            for table, row_id in ordered:
+                if self._has_pending(session, table, row_id):
+                    continue  # unsynced work stays until HQ has it
+                model = TABLES_BY_NAME.get(table)
+                if model is not None:
+                    session.execute(delete(model).where(model.id == row_id))  # type: ignore[arg-type]
+                session.execute(
+                    delete(SyncedRowState).where(
+                        SyncedRowState.table_name == table, SyncedRowState.row_id == row_id
+                    )
+                )  # type: ignore[arg-type]
+
+    def _store_page(
+        self,
+        answer: p.PullResponse,
+        cursor: int,
+        buckets: list[str],
+        backfill: dict[str, Any] | None,
+    ) -> None:
+        """Apply one page and move the checkpoint, in one local transaction.
+
+        Foreign keys are not enforced here: HQ's data is consistent, but a page can
+        hold a row whose parent arrives on a later page."""
+        with self.store.action(track=False, foreign_keys=False) as session:
+            session.info["replica"] = True
+            pending = self._pending_rows(session, answer.changes)
+            by_table: dict[str, list[dict[str, Any]]] = {}
+            states: list[dict[str, Any]] = []
+            for change in answer.changes:
+                self._touched.add(change.bucket)
+                key = (change.table, change.row_id)
+                if key in pending:
+                    continue  # local work not yet at HQ wins until it is pushed
+                if change.table not in TABLES_BY_NAME:
+                    log.warning("Skipping a row of unknown table %s", change.table)
+                    continue
+                if change.removed or change.row is None:
+                    model = TABLES_BY_NAME[change.table]
+                    session.execute(delete(model).where(model.id == change.row_id))  # type: ignore[arg-type]
+                    session.execute(
+                        delete(SyncedRowState).where(
+                            SyncedRowState.table_name == change.table,  # type: ignore[arg-type]
+                            SyncedRowState.row_id == change.row_id,  # type: ignore[arg-type]
+                            SyncedRowState.bucket == change.bucket,
+                        )
+                    )  # type: ignore[arg-type]
+                    continue
+                by_table.setdefault(change.table, []).append(change.row)
+                states.append(
+                    {
+                        "table_name": change.table,
+                        "row_id": change.row_id,
+                        "bucket": change.bucket,
+                        "digest": row_digest(change.table, change.row_id, change.version),
+                    }
+                )
+            for table in sorted(by_table, key=lambda t: TABLE_ORDER.get(t, 0)):
+                self._write_rows(session, table, by_table[table])
+            if states:
+                statement = sqlite_insert(SyncedRowState.__table__)  # type: ignore[attr-defined]
+                session.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=["table_name", "row_id"],
+                        set_={
+                            "bucket": statement.excluded.bucket,
+                            "digest": statement.excluded.digest,
+                        },
+                    ),
+                    states,
+                )
+            if backfill is not None:
+                if answer.has_more:
+                    backfill = {**backfill, "after": answer.next_after}
+                    session.merge(_setting(BACKFILL, json.dumps(backfill)))
+                else:
+                    held = sorted(set(buckets) | set(backfill["buckets"]))
+                    session.merge(_setting(BUCKETS, json.dumps(held)))
+                    session.merge(_setting(BACKFILL, ""))
+            else:
+                session.merge(_setting(CURSOR, str(max(answer.next_after, cursor))))
+
+    def _write_rows(self, session: StoreSession, table: str, rows: list[dict[str, Any]]) -> None:
+        model = TABLES_BY_NAME[table]
+        values = [from_wire(model, row) for row in rows]
+        statement = sqlite_insert(model.__table__)  # type: ignore[attr-defined]
+        columns = [c.key for c in model.__table__.columns if c.key != "id"]  # type: ignore[attr-defined]
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["id"], set_={c: statement.excluded[c] for c in columns}
+            ),
+            values,
+        )
+
+    def _record_bucket(self, session: StoreSession, table: str, row_id: str) -> None:
+        model = TABLES_BY_NAME[table]
+        row = session.get(model, row_id, populate_existing=True)
+        if row is None:
+            return
+        bucket = bucket_of(session, row)
+        self._touched.add(bucket)
+        session.merge(
+            SyncedRowState(
+                table_name=table,
+                row_id=row_id,
+                bucket=bucket,
+                digest=row_digest(table, row_id, row.version),
+            )
+        )
+
+    @staticmethod
+    def _has_pending(session: StoreSession, table: str, row_id: str) -> bool:
+        return (
+            session.execute(
+                select(OutboxEntry.seq)
+                .where(
+                    OutboxEntry.table_name == table,  # type: ignore[arg-type]
+                    OutboxEntry.row_id == row_id,
+                )
+                .limit(1)  # type: ignore[arg-type]
+            ).first()
+            is not None
+        )
+
+    @staticmethod
+    def _pending_rows(session: StoreSession, changes: list[p.Change]) -> set[tuple[str, str]]:
+        if not changes:
+            return set()
+        ids = list({c.row_id for c in changes})
+        found: set[tuple[str, str]] = set()
+        for start in range(0, len(ids), 900):
+            found.update(
+                session.execute(
+                    select(OutboxEntry.table_name, OutboxEntry.row_id).where(
+                        OutboxEntry.row_id.in_(ids[start : start + 900])
+                    )  # type: ignore[attr-defined]
+                ).all()
+            )
+        return found
+
+    def reset_replica(self) -> None:
+        """Forget everything pulled (never unsynced work) and start again from zero."""
+        with self.store.action(track=False, foreign_keys=False) as session:
+            session.info["replica"] = True
+            held = [b for (b,) in session.execute(select(SyncedRowState.bucket).distinct())]
+            self._drop_buckets(session, held)
+            for key, value in ((CURSOR, "0"), (SCOPE_DIGEST, ""), (BUCKETS, "[]"), (BACKFILL, "")):
+                session.merge(_setting(key, value))
+
+    # --- verification ------------------------------------------------------------------
+
+    def local_checksums(self, buckets: list[str]) -> dict[str, tuple[int, int]]:
+        """Count and digest sum per bucket, from the rows actually in the store (a row
+        lost or changed behind the app's back shows)."""
+        sums = {bucket: [0, 0] for bucket in buckets}
+        with self.store.reader() as session:
+            members: dict[str, list[tuple[str, str]]] = {}
+            for start in range(0, len(buckets), 900):
+                for table, row_id, bucket in session.execute(
+                    select(
+                        SyncedRowState.table_name, SyncedRowState.row_id, SyncedRowState.bucket
+                    ).where(SyncedRowState.bucket.in_(buckets[start : start + 900]))  # type: ignore[attr-defined]
+                ).all():
+                    members.setdefault(table, []).append((row_id, bucket))
+            for table, rows in members.items():
+                model = TABLES_BY_NAME.get(table)
+                if model is None:
+                    continue
+                versions: dict[str, int] = {}
+                ids = [row_id for row_id, _ in rows]
+                for start in range(0, len(ids), 900):
+                    versions.update(
+                        session.execute(
+                            select(model.id, model.version).where(  # type: ignore[call-overload]
+                                model.id.in_(ids[start : start + 900])
+                            )  # type: ignore[attr-defined]
+                        ).all()
+                    )
+                for row_id, bucket in rows:
+                    if row_id in versions:
+                        total = sums[bucket]
+                        total[0] += 1
+                        total[1] += row_digest(table, row_id, versions[row_id])
+        return {bucket: (count, total) for bucket, (count, total) in sums.items()}
+
+    def buckets_to_verify(self, full: bool) -> list[str]:
+        if full:
+            _, _, held, _ = self._state()
+            if held != [ALL]:
+                return held
+            with self.store.reader() as session:
+                return [b for (b,) in session.execute(select(SyncedRowState.bucket).distinct())]
+        return sorted(self._touched)
+
+    def verify(self, report: SyncReport, rounds: int = 3, full: bool | None = None) -> None:
+        """Prove the device holds what HQ holds, bucket by bucket; refetch any bucket
+        that differs. Checks the buckets this sync touched, and every bucket once a day
+        (or when ``full``), so a sync's cost follows its changes."""
+        if full is None:
+            last = self.store.get_setting(LAST_FULL_VERIFY)
+            full = not last or utcnow() - datetime.fromisoformat(last) > FULL_VERIFY_EVERY
+        for _ in range(rounds):
+            if self.pending():
+                report.verification_deferred = True  # new local work: next sync checks
+                return
+            cursor, _digest, _held, backfill = self._state()
+            if backfill is not None:
+                self.pull(report)
+                continue
+            buckets = self.buckets_to_verify(full)
+            self.progress("verify", 0, len(buckets))
+            body = self.hq.post(
+                f"{p.API}/sync/checksums", p.ChecksumRequest(buckets=buckets).model_dump()
+            )
+            answer = p.ChecksumResponse.model_validate(body)
+            if answer.server_seq != cursor:
+                self.pull(report)  # HQ moved on while we checked: catch up, check again
+                continue
+            local = self.local_checksums(list(answer.checksums))
+            bad = [
+                bucket
+                for bucket, remote in answer.checksums.items()
+                if local.get(bucket) != (remote.rows, remote.total)
+            ]
+            report.verified_buckets = len(answer.checksums)
+            if not bad:
+                self.progress("verify", len(buckets), len(buckets))
+                if full:
+                    self.store.set_setting(LAST_FULL_VERIFY, utcnow().isoformat())
+                return
+            log.warning("Checksum mismatch in %d buckets: refetching %s", len(bad), bad[:5])
+            report.repaired_buckets.extend(bad)
+            self._refetch(bad, cursor)
+            self.pull(report)
+        raise SyncFailed("verify_failed", "The device and HQ still differ after repair.")
+
+    def _refetch(self, buckets: list[str], cursor: int) -> None:
+        with self.store.action(track=False, foreign_keys=False) as session:
+            session.info["replica"] = True
+            self._drop_buckets(session, buckets)
+            _, _, held, _ = self._state()
+            session.merge(_setting(BUCKETS, json.dumps(sorted(set(held) - set(buckets)))))
+            backfill = {"buckets": sorted(buckets), "upto": cursor, "after": 0}
+            session.merge(_setting(BACKFILL, json.dumps(backfill)))
+        self._touched.update(buckets)
+
+    # --- blobs -----------------------------------------------------------------------------
+
+    def _pending_blob_hashes(self) -> list[str]:
+        hashes: list[str] = []
+        with self.store.reader() as session:
+            for entry in session.execute(
+                select(OutboxEntry).where(
+                    OutboxEntry.table_name.in_(["attachment", "signoff"]),  # type: ignore[attr-defined]
+                    OutboxEntry.op == "insert",
+                )
+            ).scalars():
+                fields = json.loads(entry.fields)
+                sha = fields.get("sha256") or fields.get("signature_sha256")
+                if sha and sha not in hashes:
+                    hashes.append(sha)
+        return hashes
+
+    def upload_blobs(self, report: SyncReport) -> None:
+        hashes = [h for h in self._pending_blob_hashes() if self.blobs.has(h)]
+        for index, sha in enumerate(hashes):
+            self.progress("upload", index, len(hashes))
+            status = p.BlobStatus.model_validate(
+                self.hq.get(f"{p.API}/sync/blobs/{sha}/status").json()
+            )
+            if status.complete:
+                continue
+            data = self.blobs.get(sha)
+            offset = status.received
+            while offset < len(data):
+                chunk = data[offset : offset + p.CHUNK_SIZE]
+                try:
+                    answer = self.hq.put(
+                        f"{p.API}/sync/blobs/{sha}", chunk, {"offset": offset, "total": len(data)}
+                    )
+                except SyncFailed as failure:
+                    if failure.code != "offset_mismatch":
+                        raise
+                    answer = self.hq.get(f"{p.API}/sync/blobs/{sha}/status").json()
+                offset = int(answer["received"])
+                fault_point("client_mid_upload")
+            report.blobs_up += 1
+
+    def download_blobs(self, report: SyncReport) -> None:
+        with self.store.reader() as session:
+            wanted = {sha for (sha,) in session.execute(select(Attachment.sha256))}
+            wanted |= {sha for (sha,) in session.execute(select(SignOff.signature_sha256))}
+        missing = sorted(sha for sha in wanted if not self.blobs.has(sha))
+        for index, sha in enumerate(missing):
+            self.progress("download", index, len(missing))
+            try:
+                data = self.hq.get(f"{p.API}/sync/blobs/{sha}").content
+            except SyncFailed as failure:
+                if failure.code == "blob_unknown":
+                    continue  # not uploaded yet by the device that took it
+                raise
+            if self.blobs.put(data) == sha:
+                report.blobs_down += 1
+
+    # --- what the engineer sees ------------------------------------------------------------
+
+    def open_conflicts(self) -> int:
+        with self.store.reader() as session:
+            return session.execute(
+                select(func.count())
+                .select_from(SyncConflict)
+                .where(SyncConflict.resolved_at.is_(None))  # type: ignore[union-attr]
+            ).scalar_one()
+
+
+def _setting(key: str, value: str) -> Any:
+    from fieldapp.models import LocalSetting
+
+    return LocalSetting(key=key, value=value)
+
+
+def sync_status(store: Store) -> dict[str, Any]:
+    """What the status command and the status bar show about the sync."""
+    with store.reader() as session:
+        rejected = session.execute(
+            select(func.count())
+            .select_from(RejectedChange)
+            .where(RejectedChange.dismissed_at.is_(None))  # type: ignore[union-attr]
+        ).scalar_one()
+        conflicts = session.execute(
+            select(func.count()).select_from(SyncConflict).where(SyncConflict.resolved_at.is_(None))  # type: ignore[union-attr]
+        ).scalar_one()
+        broken = session.execute(text("SELECT 1")).scalar()
+    last_error = store.get_setting(LAST_ERROR)
+    return {
+        "enrolled": bool(store.get_setting(SERVER)),
+        "server": store.get_setting(SERVER) or None,
+        "user": store.get_setting(LOGIN) or None,
+        "device_id": store.get_setting(DEVICE_ID) or None,
+        "last_sync": store.get_setting(LAST_SYNC) or None,
+        "last_error": json.loads(last_error) if last_error else None,
+        "cursor": int(store.get_setting(CURSOR, "0")),
+        "rejected_changes": rejected,
+        "conflicts": conflicts,
+        "store_ok": broken == 1,
+    }

@@ -1,0 +1,90 @@
+"""The ``fieldapp`` command: the domain's commands plus enrollment and sync."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import platform
+import socket
+import sys
+from collections.abc import Sequence
+
+from fieldapp import cli
+from fieldapp.store import Store
+from sync.client import SyncClient, SyncFailed, enroll, sync_status
+
+log = logging.getLogger(__name__)
+
+
+def cmd_enroll(store: Store, args: argparse.Namespace) -> int:
+    try:
+        answer = enroll(
+            store,
+            args.data_dir,
+            args.server,
+            args.code,
+            device_name=args.name or socket.gethostname(),
+            platform=platform.system(),
+        )
+    except SyncFailed as failure:
+        sys.stderr.write(f"fieldapp: enrollment failed: {failure.message}\n")
+        return 2
+    sys.stdout.write(
+        f"Enrolled as {answer.display_name} ({answer.login}, {answer.role}); "
+        f"device {answer.device_id}\n"
+    )
+    return 0
+
+
+def cmd_sync(store: Store, args: argparse.Namespace) -> int:
+    def progress(phase: str, done: int, total: int) -> None:
+        log.info("sync %s %d/%d", phase, done, total)
+
+    try:
+        client = SyncClient(store, args.data_dir, progress=progress)
+    except SyncFailed as failure:
+        sys.stderr.write(f"fieldapp: {failure.message}\n")
+        return 2
+    try:
+        report = client.sync(full_verify=True if args.verify_all else None)
+    except SyncFailed as failure:
+        sys.stderr.write(f"fieldapp: sync failed ({failure.code}): {failure.message}\n")
+        return 3 if failure.code == "update_required" else 1
+    finally:
+        client.close()
+    sys.stdout.write(
+        f"Synced: {report.pushed} changes sent, {report.pulled} received, "
+        f"{report.rejected} refused by HQ, {report.conflicts} conflicts, "
+        f"{report.blobs_up} photos up, {report.blobs_down} down, "
+        f"{report.verified_buckets} scopes verified"
+        + (f", {len(report.repaired_buckets)} repaired" if report.repaired_buckets else "")
+        + ".\n"
+    )
+    if report.rejected:
+        sys.stdout.write("Some changes were refused: see `fieldapp status`.\n")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> dict[str, cli.Command]:  # type: ignore[type-arg]
+    enroll_parser = commands.add_parser("enroll", help="enroll this device with HQ")
+    enroll_parser.add_argument("--server", required=True, help="HQ's address, http(s)://...")
+    enroll_parser.add_argument("--code", required=True, help="the one-time enrollment code")
+    enroll_parser.add_argument("--name", default=None, help="a name for this device")
+    sync_parser = commands.add_parser("sync", help="send local changes to HQ and receive HQ's")
+    sync_parser.add_argument(
+        "--verify-all",
+        action="store_true",
+        help="check every scope against HQ, not only what changed",
+    )
+    return {"enroll": cmd_enroll, "sync": cmd_sync}
+
+
+cli.STATUS_EXTRAS["sync"] = sync_status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli.main(argv, extensions=[register])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,267 @@
+"""``fieldapp-hq``: HQ's server and administration from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import platformdirs
+from argon2 import PasswordHasher
+from sqlmodel import select
+
+from fieldapp.models import Device, Team, User
+from fieldapp.models.enums import Role
+from fieldapp.paths import setup_logging
+from sync.hq.db import make_hq_engine, migrate_hq, session_scope
+from sync.hq.service import SyncError, issue_enrollment, revoke_device
+
+log = logging.getLogger(__name__)
+DB_ENV = "FIELDAPP_HQ_DB"
+SERVER_ENV = "FIELDAPP_HQ_URL"
+DEFAULT_PORT = 8765
+DEMO_PASSWORD = "fieldapp-demo"
+
+
+def default_db_url() -> str:
+    folder = Path(platformdirs.user_data_dir("fieldapp-hq", "FieldApp"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'hq.sqlite'}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fieldapp-hq", description="fieldapp HQ server")
+    parser.add_argument(
+        "--db",
+        default=os.environ.get(DB_ENV) or None,
+        help="database URL (sqlite:///FILE or postgresql+psycopg://...)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("init", help="create or upgrade the database")
+
+    serve = commands.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+
+    user = commands.add_parser("user", help="manage users").add_subparsers(
+        dest="user_command", required=True
+    )
+    add = user.add_parser("add", help="add a user")
+    add.add_argument("login")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--team", default=None, help="team name (created if new)")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+
+    enroll = commands.add_parser("enroll", help="issue a one-time enrollment code")
+    enroll.add_argument("login")
+    enroll.add_argument("--qr", type=Path, default=None, help="write the QR code to this PNG")
+    enroll.add_argument(
+        "--server",
+        default=os.environ.get(SERVER_ENV) or None,
+        help="HQ address the device should use",
+    )
+    enroll.add_argument("--json", action="store_true", help="print one JSON object")
+
+    device = commands.add_parser("device", help="manage devices").add_subparsers(
+        dest="device_command", required=True
+    )
+    revoke = device.add_parser("revoke", help="revoke a device (a lost tablet)")
+    revoke.add_argument("device_id")
+    device.add_parser("list", help="list enrolled devices")
+
+    imports = commands.add_parser("import", help="import from CSV").add_subparsers(
+        dest="import_command", required=True
+    )
+    for name in ("catalogue", "jobs"):
+        imports.add_parser(name, help=f"import {name} (all or nothing)").add_argument(
+            "file", type=Path
+        )
+
+    commands.add_parser("demo", help="load the demo data and the demo users")
+    return parser
+
+
+def enrollment_payload(server: str, code: str) -> str:
+    """What the QR code carries; the app reads it from a photo or a file."""
+    return json.dumps({"fieldapp": "enroll", "server": server, "code": code}, separators=(",", ":"))
+
+
+def cmd_enroll(engine: object, args: argparse.Namespace) -> int:
+    import qrcode
+
+    server = args.server or f"http://127.0.0.1:{DEFAULT_PORT}"
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        user = session.exec(select(User).where(User.login == args.login)).first()
+        if user is None:
+            sys.stderr.write(f"fieldapp-hq: no user {args.login}\n")
+            return 1
+        code, expires = issue_enrollment(session, user)
+    payload = enrollment_payload(server, code)
+    qr = qrcode.QRCode(border=2)
+    qr.add_data(payload)
+    qr.make(fit=True)
+    if args.qr:
+        qr.make_image().save(args.qr)
+    if args.json:
+        sys.stdout.write(
+            json.dumps(
+                {
+                    "code": code,
+                    "server": server,
+                    "expires": expires.isoformat(),
+                    "login": args.login,
+                    "qr": str(args.qr) if args.qr else None,
+                    "payload": payload,
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+        return 0
+    terminal = io.StringIO()
+    qr.print_ascii(out=terminal, invert=True)
+    sys.stdout.write(terminal.getvalue())
+    sys.stdout.write(f"Enrollment code for {args.login}: {code}\n")
+    sys.stdout.write(f"Server: {server}\nValid until: {expires.isoformat()}\n")
+    if args.qr:
+        sys.stdout.write(f"QR code written to {args.qr}\n")
+    return 0
+
+
+def add_user(
+    engine: object, login: str, name: str, role: str, team: str | None, password: str | None
+) -> User:
+    from sync.hq.models import Credential
+
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        if session.exec(select(User).where(User.login == login)).first():
+            raise SyncError(409, "login_taken", f"User {login} exists already.")
+        team_id = None
+        if team:
+            row = session.exec(select(Team).where(Team.name_zh == team)).first()
+            if row is None:
+                row = Team(name_zh=team, name_en=team)
+                session.add(row)
+                session.flush()
+            team_id = row.id
+        user = User(login=login, display_name=name, role=role, team_id=team_id)
+        session.add(user)
+        session.flush()
+        if password:
+            session.add(Credential(user_id=user.id, password_hash=PasswordHasher().hash(password)))
+        return user
+
+
+def cmd_demo(engine: object) -> int:
+    from fieldapp.demo import DemoAlreadyLoadedError, load_demo
+    from sync.hq.models import Credential
+
+    try:
+        with session_scope(engine) as session:  # type: ignore[arg-type]
+            counts = load_demo(session)
+            hasher = PasswordHasher()
+            for user in session.exec(select(User)).all():
+                session.add(Credential(user_id=user.id, password_hash=hasher.hash(DEMO_PASSWORD)))
+    except DemoAlreadyLoadedError:
+        sys.stdout.write("The demo data is already loaded.\n")
+        return 0
+    sys.stdout.write(
+        f"Loaded {sum(counts.values())} demo rows. Demo users "
+        f"(password {DEMO_PASSWORD}): zhang.wei, li.qiang (engineers), "
+        "wang.min (supervisor), chen.jing (follow-up clerk), admin.\n"
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    url = args.db or default_db_url()
+    if url.startswith("sqlite:///"):
+        setup_logging(Path(url.removeprefix("sqlite:///")).resolve().parent)
+    engine = make_hq_engine(url)
+    if args.command in {"init", "serve", "demo"}:
+        migrate_hq(engine)
+    try:
+        return _dispatch(engine, args)
+    except SyncError as error:
+        sys.stderr.write(f"fieldapp-hq: {error.message}\n")
+        return 1
+    finally:
+        engine.dispose()
+
+
+def _dispatch(engine: object, args: argparse.Namespace) -> int:
+    if args.command == "init":
+        sys.stdout.write("HQ database is up to date.\n")
+        return 0
+    if args.command == "serve":
+        import uvicorn
+
+        from sync.hq.app import create_app
+
+        uvicorn.run(
+            create_app(engine),
+            host=args.host,
+            port=args.port,  # type: ignore[arg-type]
+            log_level="warning",
+            timeout_graceful_shutdown=5,
+        )
+        return 0
+    if args.command == "user":
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+        if args.password_stdin and not password:
+            sys.stderr.write("fieldapp-hq: the password on standard input is empty\n")
+            return 1
+        user = add_user(engine, args.login, args.name, args.role, args.team, password)
+        sys.stdout.write(f"User {user.login} ({user.role}) added: {user.id}\n")
+        return 0
+    if args.command == "enroll":
+        return cmd_enroll(engine, args)
+    if args.command == "device":
+        with session_scope(engine) as session:  # type: ignore[arg-type]
+            if args.device_command == "revoke":
+                device = revoke_device(session, args.device_id)
+                sys.stdout.write(f"Device {device.id} revoked.\n")
+            else:
+                for device in session.exec(select(Device)).all():
+                    state = "revoked" if device.revoked_at else "active"
+                    sys.stdout.write(f"{device.id}  {device.name:<20} {state}\n")
+        return 0
+    if args.command == "import":
+        return cmd_import(engine, args)
+    if args.command == "demo":
+        return cmd_demo(engine)
+    raise AssertionError(args.command)
+
+
+def cmd_import(engine: object, args: argparse.Namespace) -> int:
+    from sync.hq.imports import ImportRejected, import_catalogue, import_jobs
+
+    importer = import_catalogue if args.import_command == "catalogue" else import_jobs
+    try:
+        with session_scope(engine) as session:  # type: ignore[arg-type]
+            report = importer(session, args.file)
+    except ImportRejected as rejected:
+        for line, reason in rejected.report.errors:
+            sys.stderr.write(f"{args.file}:{line}: {reason}\n")
+        sys.stderr.write(
+            f"fieldapp-hq: nothing imported ({len(rejected.report.errors)} bad lines)\n"
+        )
+        return 1
+    except FileNotFoundError:
+        sys.stderr.write(f"fieldapp-hq: no file {args.file}\n")
+        return 1
+    sys.stdout.write(f"Imported {args.file}: {report.created} created, {report.updated} updated.\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

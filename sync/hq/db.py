@@ -1,0 +1,259 @@
+"""HQ's database: SQLite by default, PostgreSQL in production.
+
+Every change to a syncable row, whatever made it (a device's push, the JSON API, an
+import, the demo), goes through :class:`HQSession`, which in the same transaction gives
+the row a new version, logs which fields changed, and moves the row's entry in the row
+log to a new server sequence number for the pulls to follow.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, event, select, text, update
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, create_engine
+
+from fieldapp.clock import utcnow
+from fieldapp.guards import BOOKKEEPING_FIELDS, install_frozen_guard
+from fieldapp.models import SyncedRow
+from fieldapp.models.base import changed_fields
+from fieldapp.store import MIGRATIONS_DIR
+from sync.buckets import bucket_of, row_digest
+from sync.hq.models import BucketSum, Counter, Revision, RowLog
+
+log = logging.getLogger(__name__)
+
+HQ_MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations" / "versions"
+SEQ = "seq"
+
+
+class HQSession(Session):
+    """A session on HQ's database; ``info["device_id"]`` names the pushing device."""
+
+
+install_frozen_guard(HQSession)
+
+
+@event.listens_for(HQSession, "before_flush")
+def _version_rows(session: OrmSession, _context: Any, _instances: Any) -> None:
+    pending: list[tuple[SyncedRow, list[str]]] = session.info.setdefault("row_log", [])
+    now = utcnow()
+    for obj in session.new:
+        if isinstance(obj, SyncedRow):
+            obj.version = 1
+            pending.append((obj, ["*"]))
+    for obj in session.dirty:
+        if not isinstance(obj, SyncedRow):
+            continue
+        fields = sorted(changed_fields(obj) - BOOKKEEPING_FIELDS)
+        if not fields:
+            continue
+        obj.version = (obj.version or 0) + 1
+        obj.updated_at = now
+        pending.append((obj, fields))
+    for obj in session.deleted:
+        if isinstance(obj, SyncedRow):
+            raise ValueError(f"{type(obj).__name__} rows are never deleted; set deleted_at.")
+
+
+@event.listens_for(HQSession, "after_flush")
+def _log_rows(session: OrmSession, _context: Any) -> None:
+    pending: list[tuple[SyncedRow, list[str]]] = session.info.pop("row_log", [])
+    if not pending:
+        return
+    connection = session.connection()
+    device_id = session.info.get("device_id")
+    table_names = {type(obj).__tablename__ for obj, _ in pending}  # type: ignore[attr-defined]
+    existing: dict[tuple[str, str], list[Any]] = {}
+    ids = [obj.id for obj, _ in pending]
+    for chunk_start in range(0, len(ids), 500):
+        rows = connection.execute(
+            select(RowLog).where(
+                RowLog.table_name.in_(table_names),  # type: ignore[attr-defined]
+                RowLog.row_id.in_(ids[chunk_start : chunk_start + 500]),  # type: ignore[attr-defined]
+                RowLog.removed.is_(False),  # type: ignore[attr-defined]
+            )
+        ).all()
+        for row in rows:
+            existing.setdefault((row.table_name, row.row_id), []).append(row)
+
+    entries: list[tuple[SyncedRow, str, int, list[Any]]] = []
+    needed = 0
+    with session.no_autoflush:
+        for obj, _fields in pending:
+            table = obj.__tablename__  # type: ignore[attr-defined]
+            bucket = bucket_of(session, obj)  # type: ignore[arg-type]
+            old = existing.get((table, obj.id), [])
+            moved = [entry for entry in old if entry.bucket != bucket]
+            entries.append((obj, bucket, row_digest(table, obj.id, obj.version), moved))
+            needed += 1 + len(moved)
+    last = connection.execute(
+        update(Counter)
+        .where(Counter.name == SEQ)
+        .values(value=Counter.value + needed)  # type: ignore[arg-type]
+        .returning(Counter.value)
+    ).scalar_one()
+    seq = last - needed
+
+    sums: dict[str, list[int]] = {}
+
+    def add(bucket: str, rows: int, total: int) -> None:
+        current = sums.setdefault(bucket, [0, 0])
+        current[0] += rows
+        current[1] += total
+
+    upserts: list[dict[str, Any]] = []
+    revisions: list[dict[str, Any]] = []
+    for (obj, bucket, digest, moved), (_obj, fields) in zip(entries, pending, strict=True):
+        table = obj.__tablename__  # type: ignore[attr-defined]
+        for entry in moved:
+            seq += 1
+            connection.execute(
+                update(RowLog)
+                .where(
+                    RowLog.table_name == table,  # type: ignore[arg-type]
+                    RowLog.row_id == obj.id,  # type: ignore[arg-type]
+                    RowLog.bucket == entry.bucket,  # type: ignore[arg-type]
+                )
+                .values(seq=seq, removed=True, digest=0)
+            )
+            add(entry.bucket, -1, -entry.digest)
+        seq += 1
+        same = next((e for e in existing.get((table, obj.id), []) if e.bucket == bucket), None)
+        if same is None:
+            add(bucket, 1, digest)
+        else:
+            add(bucket, 0, digest - same.digest)
+        upserts.append(
+            {
+                "table_name": table,
+                "row_id": obj.id,
+                "bucket": bucket,
+                "seq": seq,
+                "version": obj.version,
+                "digest": digest,
+                "removed": False,
+                "_new": same is None,
+            }
+        )
+        revisions.append(
+            {
+                "table_name": table,
+                "row_id": obj.id,
+                "version": obj.version,
+                "fields": " ".join(fields),
+                "device_id": device_id,
+            }
+        )
+    inserts = [{k: v for k, v in u.items() if k != "_new"} for u in upserts if u["_new"]]
+    if inserts:
+        connection.execute(RowLog.__table__.insert(), inserts)  # type: ignore[attr-defined]
+    for u in upserts:
+        if not u["_new"]:
+            connection.execute(
+                update(RowLog)
+                .where(
+                    RowLog.table_name == u["table_name"],  # type: ignore[arg-type]
+                    RowLog.row_id == u["row_id"],  # type: ignore[arg-type]
+                    RowLog.bucket == u["bucket"],  # type: ignore[arg-type]
+                )
+                .values(seq=u["seq"], version=u["version"], digest=u["digest"], removed=False)
+            )
+    connection.execute(Revision.__table__.insert(), revisions)  # type: ignore[attr-defined]
+    _add_to_sums(connection, sums)
+
+
+def _add_to_sums(connection: Any, sums: dict[str, list[int]]) -> None:
+    known = {
+        row.bucket: row
+        for row in connection.execute(
+            select(BucketSum).where(BucketSum.bucket.in_(list(sums)))  # type: ignore[attr-defined]
+        ).all()
+    }
+    fresh = []
+    for bucket, (rows, total) in sums.items():
+        if bucket in known:
+            connection.execute(
+                update(BucketSum)
+                .where(BucketSum.bucket == bucket)  # type: ignore[arg-type]
+                .values(rows=BucketSum.rows + rows, total=BucketSum.total + total)  # type: ignore[operator]
+            )
+        else:
+            fresh.append({"bucket": bucket, "rows": rows, "total": total})
+    if fresh:
+        connection.execute(BucketSum.__table__.insert(), fresh)  # type: ignore[attr-defined]
+
+
+def make_hq_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(connection: Any) -> None:
+            # Take the write lock at the start: no deadlock between two writers that
+            # both began by reading.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def hq_alembic_config(connection: Any) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option(
+        "version_locations", f"{MIGRATIONS_DIR / 'versions'}:{HQ_MIGRATIONS_DIR}"
+    )
+    config.attributes["connection"] = connection
+    config.attributes["with_hq"] = True
+    return config
+
+
+def migrate_hq(engine: Engine) -> None:
+    """Create or upgrade HQ's database to the newest schema."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        command.upgrade(hq_alembic_config(connection), "heads")
+        connection.commit()
+    with session_scope(engine) as session:
+        if session.get(Counter, SEQ) is None:
+            session.add(Counter(name=SEQ, value=0))
+
+
+@contextmanager
+def session_scope(engine: Engine, *, device_id: str | None = None) -> Iterator[HQSession]:
+    session = HQSession(engine, expire_on_commit=False)
+    session.info["device_id"] = device_id
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def current_seq(session: Session) -> int:
+    statement = text("SELECT value FROM hq_counter WHERE name = 'seq'")
+    return int(session.execute(statement).scalar() or 0)

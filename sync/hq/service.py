@@ -1,0 +1,296 @@
+"""HQ's sync operations, independent of the web framework: enrollment, pull,
+checksums, blobs. The FastAPI app (sync/hq/app.py) is a thin layer over these."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from fieldapp.clock import utcnow
+from fieldapp.models import TABLES_BY_NAME, Attachment, Device, SignOff, User
+from fieldapp.wire import row_to_wire
+from sync.buckets import ALL, scope_digest, scope_of
+from sync.hq.db import current_seq
+from sync.hq.models import Blob, BlobPart, BucketSum, DeviceToken, Enrollment, Meta, RowLog
+from sync.protocol import (
+    BlobStatus,
+    BucketChecksum,
+    Change,
+    ChecksumResponse,
+    EnrollRequest,
+    EnrollResponse,
+    PullRequest,
+    PullResponse,
+)
+
+ENROLLMENT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
+ENROLLMENT_TTL = timedelta(hours=72)
+PURGED_THROUGH = "purged_through_seq"
+
+
+class SyncError(Exception):
+    """A refusal with an HTTP status, a stable code and a plain reason."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def sha256_text(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def issue_enrollment(
+    session: Session, user: User, now: datetime | None = None
+) -> tuple[str, datetime]:
+    """A one-time code for one device of ``user``; shown once, stored hashed."""
+    now = now or utcnow()
+    raw = "".join(secrets.choice(ENROLLMENT_ALPHABET) for _ in range(12))
+    expires = now + ENROLLMENT_TTL
+    session.add(
+        Enrollment(code_hash=sha256_text(raw), user_id=user.id, created_at=now, expires_at=expires)
+    )
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4)), expires
+
+
+def enroll(session: Session, request: EnrollRequest) -> EnrollResponse:
+    enrollment = session.get(Enrollment, sha256_text(normalise_code(request.code)))
+    now = utcnow()
+    if enrollment is None:
+        raise SyncError(400, "enrollment_code_invalid", "This enrollment code is not valid.")
+    if enrollment.used_at is not None:
+        raise SyncError(400, "enrollment_code_used", "This enrollment code was already used.")
+    if enrollment.expires_at < now:
+        raise SyncError(400, "enrollment_code_expired", "This enrollment code has expired.")
+    user = session.get(User, enrollment.user_id)
+    if user is None or not user.active:
+        raise SyncError(403, "user_inactive", "This user may not enroll devices.")
+    device = Device(
+        user_id=user.id, name=request.device_name, platform=request.platform, enrolled_at=now
+    )
+    session.add(device)
+    session.flush()
+    token = secrets.token_urlsafe(32)
+    session.add(
+        DeviceToken(
+            token_hash=sha256_text(token), device_id=device.id, user_id=user.id, created_at=now
+        )
+    )
+    enrollment.used_at = now
+    enrollment.device_id = device.id
+    session.add(enrollment)
+    return EnrollResponse(
+        device_id=device.id,
+        token=token,
+        user_id=user.id,
+        login=user.login,
+        display_name=user.display_name,
+        role=user.role,
+    )
+
+
+def authenticate(session: Session, token: str) -> tuple[User, Device]:
+    record = session.get(DeviceToken, sha256_text(token))
+    if record is None:
+        raise SyncError(401, "token_invalid", "This device is not enrolled.")
+    device = session.get(Device, record.device_id)
+    if record.revoked_at is not None or device is None or device.revoked_at is not None:
+        raise SyncError(401, "device_revoked", "This device was revoked by an administrator.")
+    user = session.get(User, record.user_id)
+    if user is None or not user.active:
+        raise SyncError(403, "user_inactive", "This user is no longer active.")
+    return user, device
+
+
+def revoke_device(session: Session, device_id: str) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise SyncError(404, "device_unknown", f"No device {device_id}.")
+    now = utcnow()
+    device.revoked_at = now
+    session.add(device)
+    for token in session.exec(select(DeviceToken).where(DeviceToken.device_id == device_id)):
+        token.revoked_at = now
+        session.add(token)
+    return device
+
+
+def _rows_for(session: Session, entries: list[RowLog]) -> dict[tuple[str, str], dict[str, Any]]:
+    wanted: dict[str, list[str]] = {}
+    for entry in entries:
+        if not entry.removed:
+            wanted.setdefault(entry.table_name, []).append(entry.row_id)
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for table, ids in wanted.items():
+        model = TABLES_BY_NAME[table]
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            for row in session.exec(select(model).where(col(model.id).in_(chunk))).all():
+                rows[(table, row.id)] = row_to_wire(row)
+    return rows
+
+
+def pull(session: Session, user: User, request: PullRequest) -> PullResponse:
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        # One snapshot for the counter and the page, so "nothing newer" is true.
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    high = current_seq(session)
+    scope = scope_of(session, user)
+    digest = scope_digest(scope)
+    if request.scope_digest != digest:
+        return PullResponse(
+            scope=scope,
+            scope_digest=digest,
+            next_after=request.cursor,
+            has_more=True,
+            server_seq=high,
+        )
+    everything = scope == [ALL]
+    scope_set = set(scope)
+    if request.backfill is not None:
+        buckets = [b for b in request.backfill.buckets if everything or b in scope_set]
+        start = request.backfill.after
+        statement = select(RowLog).where(
+            col(RowLog.bucket).in_(buckets),
+            col(RowLog.seq) > start,
+            col(RowLog.seq) <= min(request.backfill.upto, high),
+            col(RowLog.removed).is_(False),
+        )
+    else:
+        purged = session.get(Meta, PURGED_THROUGH)
+        if purged is not None and 0 < request.cursor < int(purged.value):
+            raise SyncError(
+                410,
+                "resync_required",
+                "This device was offline past the tombstone horizon: resync.",
+            )
+        start = request.cursor
+        statement = select(RowLog).where(col(RowLog.seq) > start, col(RowLog.seq) <= high)
+        if not everything:
+            statement = statement.where(col(RowLog.bucket).in_(scope))
+    entries = list(session.exec(statement.order_by(col(RowLog.seq)).limit(request.limit)).all())
+    rows = _rows_for(session, entries)
+    changes = [
+        Change(
+            seq=e.seq,
+            table=e.table_name,
+            row_id=e.row_id,
+            bucket=e.bucket,
+            version=e.version,
+            removed=e.removed,
+            row=rows.get((e.table_name, e.row_id)),
+        )
+        for e in entries
+    ]
+    has_more = len(entries) == request.limit
+    if has_more:
+        next_after = entries[-1].seq
+    elif request.backfill is not None:
+        next_after = request.backfill.upto
+    else:
+        next_after = max(high, start)  # nothing in scope up to ``high``: skip ahead
+    return PullResponse(
+        scope_digest=digest,
+        changes=changes,
+        next_after=next_after,
+        has_more=has_more,
+        server_seq=high,
+    )
+
+
+def checksums(session: Session, user: User, buckets: list[str]) -> ChecksumResponse:
+    scope = scope_of(session, user)
+    allowed = buckets if scope == [ALL] else [b for b in buckets if b in set(scope)]
+    found = {
+        row.bucket: BucketChecksum(rows=row.rows, total=row.total)
+        for start in range(0, len(allowed), 1000)
+        for row in session.exec(
+            select(BucketSum).where(col(BucketSum.bucket).in_(allowed[start : start + 1000]))
+        ).all()
+    }
+    return ChecksumResponse(
+        checksums={b: found.get(b, BucketChecksum(rows=0, total=0)) for b in allowed},
+        server_seq=current_seq(session),
+    )
+
+
+# --- blobs --------------------------------------------------------------------------------
+
+
+def blob_status(session: Session, sha256: str) -> BlobStatus:
+    if session.get(Blob, sha256) is not None:
+        blob = session.get(Blob, sha256)
+        return BlobStatus(sha256=sha256, complete=True, received=blob.size if blob else 0)
+    received = session.exec(
+        select(func.coalesce(func.sum(func.length(BlobPart.data)), 0)).where(
+            BlobPart.sha256 == sha256
+        )
+    ).one()
+    return BlobStatus(sha256=sha256, complete=False, received=int(received))
+
+
+def put_blob_chunk(
+    session: Session, sha256: str, offset: int, total: int, data: bytes
+) -> BlobStatus:
+    status = blob_status(session, sha256)
+    if status.complete:
+        return status
+    if offset != status.received:
+        raise SyncError(
+            409,
+            "offset_mismatch",
+            f"HQ holds {status.received} bytes of this blob; send from there.",
+        )
+    if offset + len(data) > total:
+        raise SyncError(422, "too_long", "The chunk goes past the blob's size.")
+    if data:
+        session.add(BlobPart(sha256=sha256, offset=offset, data=data))
+        session.flush()
+    if offset + len(data) < total:
+        return BlobStatus(sha256=sha256, complete=False, received=offset + len(data))
+    parts = session.exec(
+        select(BlobPart).where(BlobPart.sha256 == sha256).order_by(col(BlobPart.offset))
+    ).all()
+    content = b"".join(part.data for part in parts)
+    for part in parts:
+        session.delete(part)
+    if hashlib.sha256(content).hexdigest() != sha256:
+        session.flush()
+        raise SyncError(422, "hash_mismatch", "The blob's content does not match its SHA-256.")
+    session.add(Blob(sha256=sha256, size=len(content), data=content, created_at=utcnow()))
+    return BlobStatus(sha256=sha256, complete=True, received=len(content))
+
+
+def blob_visible(session: Session, user: User, sha256: str) -> bool:
+    """A device may fetch a blob that a row in its scope names."""
+    scope = scope_of(session, user)
+    if scope == [ALL]:
+        return True
+    scope_set = set(scope)
+    holders: list[tuple[str, str]] = [
+        ("attachment", row_id)
+        for row_id in session.exec(select(Attachment.id).where(Attachment.sha256 == sha256))
+    ] + [
+        ("signoff", row_id)
+        for row_id in session.exec(select(SignOff.id).where(SignOff.signature_sha256 == sha256))
+    ]
+    for table, row_id in holders:
+        buckets = session.exec(
+            select(RowLog.bucket).where(
+                RowLog.table_name == table, RowLog.row_id == row_id, col(RowLog.removed).is_(False)
+            )
+        ).all()
+        if scope_set.intersection(buckets):
+            return True
+    return False
