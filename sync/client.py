@@ -434,7 +434,12 @@ class SyncClient:
             if removed:
                 self._drop_buckets(session, removed)
             session.merge(_setting(SCOPE_DIGEST, digest))
-            session.merge(_setting(BUCKETS, json.dumps(sorted(set(held) - removed))))
+            if cursor == 0:
+                # Nothing pulled yet: the incremental pull from zero brings every bucket.
+                session.merge(_setting(BUCKETS, json.dumps(sorted(target))))
+                added = set()
+            else:
+                session.merge(_setting(BUCKETS, json.dumps(sorted(set(held) - removed))))
             if added:
                 backfill = {"buckets": sorted(added), "upto": cursor, "after": 0}
                 session.merge(_setting(BACKFILL, json.dumps(backfill)))

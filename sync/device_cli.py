@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from fieldapp import cli
 from fieldapp.store import Store
-from sync.client import SyncClient, SyncFailed, enroll, sync_status
+from sync.client import PULL_PAGE, SyncClient, SyncFailed, enroll, sync_status
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def cmd_sync(store: Store, args: argparse.Namespace) -> int:
         log.info("sync %s %d/%d", phase, done, total)
 
     try:
-        client = SyncClient(store, args.data_dir, progress=progress)
+        client = SyncClient(store, args.data_dir, progress=progress, page_size=args.page_size)
     except SyncFailed as failure:
         sys.stderr.write(f"fieldapp: {failure.message}\n")
         return 2
@@ -76,6 +76,8 @@ def register(commands: argparse._SubParsersAction) -> dict[str, cli.Command]:  #
         action="store_true",
         help="check every scope against HQ, not only what changed",
     )
+    # Small pages for the tests of an interrupted pull.
+    sync_parser.add_argument("--page-size", type=int, default=PULL_PAGE, help=argparse.SUPPRESS)
     return {"enroll": cmd_enroll, "sync": cmd_sync}
 
 
