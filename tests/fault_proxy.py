@@ -3,6 +3,7 @@ delays, truncated answers, resets in the middle of an answer, and 502/503 answer
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 import struct
@@ -88,10 +89,8 @@ class FaultProxy:
         except OSError:
             pass
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 client.close()
-            except OSError:
-                pass
 
     @staticmethod
     def _read_request(client: socket.socket) -> bytes:
