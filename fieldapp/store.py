@@ -78,9 +78,14 @@ def _capture_changes(session: Session, _context: Any, _instances: Any) -> None:
         if type(obj) in APPEND_ONLY_TABLES:
             raise AppendOnlyError(f"{type(obj).__name__} rows are never edited.")
         obj.updated_at = now
-        op = "delete" if "deleted_at" in fields and obj.deleted_at is not None else "update"
-        values = {name: to_wire(getattr(obj, name)) for name in sorted(fields)}
-        _add_entry(session, obj, op, values, now)
+        deleting = "deleted_at" in fields and obj.deleted_at is not None
+        edited = sorted(fields - {"deleted_at"}) if deleting else sorted(fields)
+        if edited:
+            values = {name: to_wire(getattr(obj, name)) for name in edited}
+            _add_entry(session, obj, "update", values, now)
+        if deleting:
+            # A delete carries nothing else, so HQ can apply it on its own.
+            _add_entry(session, obj, "delete", {"deleted_at": to_wire(obj.deleted_at)}, now)
 
 
 def _add_entry(session: Session, obj: SyncedRow, op: str, values: dict[str, Any], now: Any) -> None:

@@ -330,7 +330,7 @@ class SyncClient:
     ) -> None:
         by_id = {e.mutation_id: e for e in entries}
         forget: list[tuple[str, str]] = []
-        with self.store.action(track=False) as session:
+        with self.store.action(track=False, foreign_keys=False) as session:
             session.info["replica"] = True
             for result in answer.results:
                 entry = by_id.get(result.mutation_id)
@@ -347,6 +347,10 @@ class SyncClient:
                         # a bucket (so it leaves with the bucket if the scope shrinks).
                         self._write_rows(session, entry.table_name, [result.row])
                         self._record_bucket(session, entry.table_name, entry.row_id)
+                    elif result.row is None:
+                        # HQ has it, and it is outside this device's scope now (the job
+                        # was re-assigned while we worked): it leaves the device.
+                        forget.append((entry.table_name, entry.row_id))
                     continue
                 report.rejected += 1
                 log.warning(
@@ -422,13 +426,20 @@ class SyncClient:
             self.progress("pull", answer.next_after, max(answer.server_seq, 1))
             fault_point("client_between_pages")
             if not answer.has_more and backfill is None:
+                self._sweep()
                 return
 
     def _change_scope(self, scope: list[str], digest: str, held: list[str], cursor: int) -> None:
         """HQ says the device's scope changed: drop what left it (never unsynced work)
         and backfill what entered it, up to the current cursor."""
         target = set(scope)
-        added, removed = target - set(held), set(held) - target
+        _, _, _, backfill = self._state()
+        pending_backfill = set(backfill["buckets"]) if backfill else set()
+        # Buckets still being backfilled count as held: they leave like the others, and
+        # those that stay are backfilled again from the start (idempotent).
+        held_now = set(held) | pending_backfill
+        added, removed = target - held_now, held_now - target
+        added |= pending_backfill & target
         with self.store.action(track=False, foreign_keys=False) as session:
             session.info["replica"] = True
             if removed:
@@ -443,7 +454,26 @@ class SyncClient:
             if added:
                 backfill = {"buckets": sorted(added), "upto": cursor, "after": 0}
                 session.merge(_setting(BACKFILL, json.dumps(backfill)))
+            else:
+                session.merge(_setting(BACKFILL, ""))
         log.info("Scope changed: %d buckets in, %d out", len(added), len(removed))
+
+    def _sweep(self) -> None:
+        """Drop rows of buckets that left the scope while they still had unsynced
+        changes, now that those changes are at HQ."""
+        _, _, held, backfill = self._state()
+        if ALL in held:
+            return
+        keep = set(held) | set(backfill["buckets"] if backfill else [])
+        with self.store.action(track=False, foreign_keys=False) as session:
+            session.info["replica"] = True
+            stale = [
+                bucket
+                for (bucket,) in session.execute(select(SyncedRowState.bucket).distinct())
+                if bucket not in keep
+            ]
+            if stale:
+                self._drop_buckets(session, stale)
 
     def _drop_buckets(self, session: StoreSession, buckets: Iterable[str]) -> None:
         for bucket in buckets:
@@ -528,7 +558,11 @@ class SyncClient:
                     backfill = {**backfill, "after": answer.next_after}
                     session.merge(_setting(BACKFILL, json.dumps(backfill)))
                 else:
-                    held = sorted(set(buckets) | set(backfill["buckets"]))
+                    # An admin's scope is everything: refetched buckets stay within it.
+                    if ALL in buckets:
+                        held = [ALL]
+                    else:
+                        held = sorted(set(buckets) | set(backfill["buckets"]))
                     session.merge(_setting(BUCKETS, json.dumps(held)))
                     session.merge(_setting(BACKFILL, ""))
             else:
@@ -536,7 +570,9 @@ class SyncClient:
 
     def _write_rows(self, session: StoreSession, table: str, rows: list[dict[str, Any]]) -> None:
         model = TABLES_BY_NAME[table]
-        values = [from_wire(model, row) for row in rows]
+        known = set(model.model_fields)
+        # Columns a newer HQ added are ignored: an older app keeps working (protocol 1).
+        values = [from_wire(model, {k: v for k, v in row.items() if k in known}) for row in rows]
         statement = sqlite_insert(model.__table__)  # type: ignore[attr-defined]
         columns = [c.key for c in model.__table__.columns if c.key != "id"]  # type: ignore[attr-defined]
         session.execute(
@@ -667,19 +703,19 @@ class SyncClient:
                 f"{p.API}/sync/checksums", p.ChecksumRequest(buckets=buckets).model_dump()
             )
             answer = p.ChecksumResponse.model_validate(body)
-            if answer.server_seq != cursor:
-                self.pull(report)  # HQ moved on while we checked: catch up, check again
-                continue
-            local = self.local_checksums(list(answer.checksums))
+            # A bucket changed at HQ after our pull is compared at the next sync; HQ may
+            # be busy, the others are still provable now.
+            stable = {b: c for b, c in answer.checksums.items() if c.last_seq <= cursor}
+            local = self.local_checksums(list(stable))
             bad = [
                 bucket
-                for bucket, remote in answer.checksums.items()
+                for bucket, remote in stable.items()
                 if local.get(bucket) != (remote.rows, remote.total)
             ]
-            report.verified_buckets = len(answer.checksums)
+            report.verified_buckets = len(stable)
             if not bad:
                 self.progress("verify", len(buckets), len(buckets))
-                if full:
+                if full and len(stable) == len(answer.checksums):
                     self.store.set_setting(LAST_FULL_VERIFY, utcnow().isoformat())
                 return
             log.warning("Checksum mismatch in %d buckets: refetching %s", len(bad), bad[:5])
@@ -716,7 +752,12 @@ class SyncClient:
         return hashes
 
     def upload_blobs(self, report: SyncReport) -> None:
-        hashes = [h for h in self._pending_blob_hashes() if self.blobs.has(h)]
+        hashes = []
+        for sha in self._pending_blob_hashes():
+            if self.blobs.verify(sha):
+                hashes.append(sha)
+            elif self.blobs.has(sha):
+                log.error("Local blob %s does not match its hash: not sent", sha)
         for index, sha in enumerate(hashes):
             self.progress("upload", index, len(hashes))
             status = p.BlobStatus.model_validate(
@@ -733,12 +774,17 @@ class SyncClient:
                         f"{p.API}/sync/blobs/{sha}", chunk, {"offset": offset, "total": len(data)}
                     )
                 except SyncFailed as failure:
+                    if failure.code == "hash_mismatch":
+                        # HQ discarded the damaged upload; the next sync sends it again.
+                        log.warning("HQ refused blob %s as damaged; retrying next sync", sha)
+                        break
                     if failure.code != "offset_mismatch":
                         raise
                     answer = self.hq.get(f"{p.API}/sync/blobs/{sha}/status").json()
                 offset = int(answer["received"])
                 fault_point("client_mid_upload")
-            report.blobs_up += 1
+            else:
+                report.blobs_up += 1
 
     def download_blobs(self, report: SyncReport) -> None:
         with self.store.reader() as session:

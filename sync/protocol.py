@@ -112,6 +112,7 @@ class ChecksumRequest(Strict):
 class BucketChecksum(BaseModel):
     rows: int
     total: int
+    last_seq: int = 0  # the bucket's newest change; compare only once the cursor is past it
 
 
 class ChecksumResponse(BaseModel):

@@ -68,7 +68,9 @@ DISPATCHER_OWNS = frozenset(
 DONE_ON_SITE = frozenset({JobStatus.SIGNED})
 
 
-def resolve_job_status(device_status: str, server_status: str, device_role: str) -> Resolution:
+def resolve_job_status(
+    device_status: str, server_status: str, device_role: str, *, device_is_assignee: bool = True
+) -> Resolution:
     """The engineer moved the job offline while HQ moved it too."""
     device = JobStatus(device_status)
     server = JobStatus(server_status)
@@ -78,6 +80,9 @@ def resolve_job_status(device_status: str, server_status: str, device_role: str)
         return Resolution(Winner.DEVICE, "signed_work_kept", flag_for_supervisor=True)
     if server in jobflow.FROZEN_STATUSES or server == JobStatus.CANCELLED:
         return Resolution(Winner.SERVER, "server_final_status", flag_for_supervisor=True)
+    if not device_is_assignee:
+        # Re-assigned while the engineer was offline: the new engineer's job now.
+        return Resolution(Winner.SERVER, "reassigned", flag_for_supervisor=True)
     # The device's step must still be a legal step from where HQ has the job now.
     for transition in jobflow.TRANSITIONS:
         if (
@@ -91,11 +96,24 @@ def resolve_job_status(device_status: str, server_status: str, device_role: str)
 
 
 def resolve_field(
-    table: str, field: str, device_value: object, server_value: object, device_role: str
+    table: str,
+    field: str,
+    device_value: object,
+    server_value: object,
+    device_role: str,
+    *,
+    device_is_assignee: bool = True,
 ) -> Resolution:
     """Precedence for one field changed on both sides (values already differ)."""
     if (table, field) == ("job", "status"):
-        return resolve_job_status(str(device_value), str(server_value), device_role)
+        return resolve_job_status(
+            str(device_value),
+            str(server_value),
+            device_role,
+            device_is_assignee=device_is_assignee,
+        )
+    if (table, field) == ("job", "appointment_at") and not device_is_assignee:
+        return Resolution(Winner.SERVER, "reassigned", flag_for_supervisor=True)
     if (table, field) == ("job", "needs_attention"):
         return Resolution(Winner.DEVICE if device_value else Winner.SERVER, "attention_is_sticky")
     if (table, field) in VERIFIED_ON_SITE and Role(device_role) == Role.ENGINEER:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
@@ -27,7 +28,7 @@ from sync import protocol as p
 from sync.faults import fault_point
 from sync.hq import service
 from sync.hq.apply import Actor, apply_batch
-from sync.hq.db import HQSession, current_seq, session_scope
+from sync.hq.db import HQSession, current_seq, session_scope, snapshot_scope
 from sync.hq.gzip_body import GzipRequestMiddleware
 from sync.hq.imports import create_job_from_fields
 from sync.hq.models import Blob
@@ -35,6 +36,16 @@ from sync.hq.service import SyncError
 
 log = logging.getLogger(__name__)
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+
+def actor_from_header(session: HQSession, authorization: str) -> Actor:
+    """The device behind a ``Bearer`` token, or a 401."""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise SyncError(401, "token_missing", "Send the device token as a Bearer token.")
+    user, device = service.authenticate(session, token.strip())
+    session.info["device_id"] = device.id
+    return Actor(user=user, device_id=device.id)
 
 
 def create_app(engine: Engine) -> FastAPI:
@@ -108,12 +119,7 @@ def create_app(engine: Engine) -> FastAPI:
     Db = Annotated[HQSession, Depends(db)]
 
     def current(session: Db, authorization: Annotated[str, Header()] = "") -> Actor:
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise SyncError(401, "token_missing", "Send the device token as a Bearer token.")
-        user, device = service.authenticate(session, token.strip())
-        session.info["device_id"] = device.id
-        return Actor(user=user, device_id=device.id)
+        return actor_from_header(session, authorization)
 
     CurrentActor = Annotated[Actor, Depends(current)]
 
@@ -138,16 +144,16 @@ def create_app(engine: Engine) -> FastAPI:
         return response
 
     @app.post(f"{p.API}/sync/pull")
-    def pull(request: p.PullRequest, session: Db, actor: CurrentActor) -> p.PullResponse:
-        response = service.pull(session, actor.user, request)
+    def pull(request: p.PullRequest, actor: CurrentActor) -> p.PullResponse:
+        with snapshot_scope(app.state.engine) as snapshot:
+            response = service.pull(snapshot, actor.user, request)
         fault_point("hq_pull_before_answer")
         return response
 
     @app.post(f"{p.API}/sync/checksums")
-    def checksums(
-        request: p.ChecksumRequest, session: Db, actor: CurrentActor
-    ) -> p.ChecksumResponse:
-        return service.checksums(session, actor.user, request.buckets)
+    def checksums(request: p.ChecksumRequest, actor: CurrentActor) -> p.ChecksumResponse:
+        with snapshot_scope(app.state.engine) as snapshot:
+            return service.checksums(snapshot, actor.user, request.buckets)
 
     @app.get(f"{p.API}/sync/blobs/{{sha256}}/status")
     def blob_status(
@@ -161,15 +167,22 @@ def create_app(engine: Engine) -> FastAPI:
         request: Request,
         offset: Annotated[int, Query(ge=0)],
         total: Annotated[int, Query(ge=0, le=64 * 1024 * 1024)],
-        actor: CurrentActor,
-        session: Db,
+        authorization: Annotated[str, Header()] = "",
     ) -> p.BlobStatus:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise SyncError(422, "invalid_sha256", "A blob is named by its lowercase SHA-256.")
         data = await request.body()
         if len(data) > 4 * p.CHUNK_SIZE:
             raise SyncError(413, "chunk_too_large", "Send the blob in smaller chunks.")
-        status = service.put_blob_chunk(session, sha256, offset, total, data)
+
+        def store_chunk() -> p.BlobStatus:
+            # One session for the token check and the chunk: SQLite has one writer.
+            with session_scope(app.state.engine) as session:
+                actor_from_header(session, authorization)
+                return service.put_blob_chunk(session, sha256, offset, total, data)
+
+        # The database work runs in a worker thread: the event loop stays free.
+        status = await run_in_threadpool(store_chunk)
         fault_point("hq_blob_after_chunk")
         return status
 
@@ -257,9 +270,11 @@ def create_app(engine: Engine) -> FastAPI:
         job = session.exec(select(Job).where(Job.number == number)).first()
         if job is None:
             raise SyncError(404, "job_unknown", f"No job {number}.")
-        sign_off = session.exec(
-            select(SignOff).where(SignOff.job_id == job.id).order_by(SignOff.signed_at.desc())  # type: ignore[attr-defined]
-        ).first()
+        sign_offs = session.exec(select(SignOff).where(SignOff.job_id == job.id)).all()
+        replaced = {s.amends_id for s in sign_offs if s.amends_id}
+        # The report in force is the one no amendment replaced (never the device clock).
+        current = [s for s in sign_offs if s.id not in replaced]
+        sign_off = current[0] if current else None
         if sign_off is None:
             raise SyncError(404, "not_signed", f"Job {number} has no signed report yet.")
         amended = session.get(SignOff, sign_off.amends_id) if sign_off.amends_id else None

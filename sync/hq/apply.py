@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,10 +21,13 @@ from fieldapp.models import (
     Attachment,
     ChecklistAnswer,
     ChecklistRun,
+    ChecklistTemplate,
+    ChecklistTemplateItem,
     Complaint,
     Contact,
     Customer,
     CustomerSite,
+    Device,
     Fault,
     FollowUp,
     HourMeterReading,
@@ -31,24 +35,46 @@ from fieldapp.models import (
     JobEvent,
     LicenceEvent,
     Machine,
+    Part,
+    PartCompatibility,
     PartsRequest,
     PartsRequestLine,
     PartUsage,
     PreInspectionFinding,
+    ProductModel,
+    Region,
     Review,
     SignOff,
     StockLocation,
     StockMovement,
     SyncConflict,
     SyncedRow,
+    Team,
     TimeEntry,
     User,
 )
-from fieldapp.models.enums import JobStatus, Role
+from fieldapp.models.enums import (
+    AttachmentKind,
+    CheckResult,
+    ComplaintStatus,
+    JobEventKind,
+    JobStatus,
+    JobType,
+    LicenceEventKind,
+    MovementKind,
+    PartsRequestStatus,
+    RepairLocation,
+    ReviewDecision,
+    Role,
+    Satisfaction,
+    TimeKind,
+    Urgency,
+)
 from fieldapp.rules import jobflow
 from fieldapp.rules.merge import Winner, resolve_field
 from fieldapp.rules.report_hash import verify_report
 from fieldapp.wire import row_to_wire, to_wire
+from sync.buckets import ALL, bucket_of, scope_of
 from sync.hq.models import AppliedMutation, Revision
 from sync.protocol import Mutation, MutationResult, PushRequest, PushResponse
 
@@ -111,7 +137,6 @@ ENGINEER_UPDATES: dict[type[SyncedRow], frozenset[str]] = {
             "arrived_at",
             "completed_at",
             "amount_cents",
-            "needs_attention",
             "note",
             "assignee_id",  # only to hand the job back
         }
@@ -166,12 +191,50 @@ CLERK_UPDATES: dict[type[SyncedRow], frozenset[str]] = {
     Job: frozenset({"status"}),
 }
 NEVER_FROM_DEVICES: frozenset[str] = frozenset({"id", "version", "created_at", "updated_at"})
+# What an engineer may remove (soft delete): their own work records of an open job.
+ENGINEER_DELETES: frozenset[type[SyncedRow]] = frozenset(
+    {Fault, PartUsage, TimeEntry, PreInspectionFinding, Attachment, Contact}
+)
+# The organisation and the catalogue are administered at HQ, not by supervisors' devices.
+ADMIN_ONLY: frozenset[type[SyncedRow]] = frozenset(
+    {
+        User,
+        Team,
+        Device,
+        Region,
+        ProductModel,
+        Part,
+        PartCompatibility,
+        ChecklistTemplate,
+        ChecklistTemplateItem,
+        StockLocation,
+    }
+)
+# Columns holding a value of one of the domain's vocabularies.
+VOCABULARIES: dict[tuple[str, str], type[StrEnum]] = {
+    ("job", "status"): JobStatus,
+    ("job", "job_type"): JobType,
+    ("job", "urgency"): Urgency,
+    ("jobevent", "kind"): JobEventKind,
+    ("fault", "repair_location"): RepairLocation,
+    ("timeentry", "kind"): TimeKind,
+    ("attachment", "kind"): AttachmentKind,
+    ("stockmovement", "kind"): MovementKind,
+    ("checklistanswer", "result"): CheckResult,
+    ("partsrequest", "status"): PartsRequestStatus,
+    ("signoff", "satisfaction"): Satisfaction,
+    ("followup", "satisfaction"): Satisfaction,
+    ("review", "decision"): ReviewDecision,
+    ("complaint", "status"): ComplaintStatus,
+    ("licenceevent", "kind"): LicenceEventKind,
+}
 
 
 def apply_batch(session: Session, actor: Actor, request: PushRequest) -> PushResponse:
     """Apply a batch in one transaction; each mutation in a savepoint of its own, so a
     rejected one changes nothing and the others still apply."""
     results: list[MutationResult] = []
+    scope_cache: dict[str, set[str]] = {}
     for mutation in request.mutations:
         stored = session.get(AppliedMutation, mutation.mutation_id)
         if stored is not None:
@@ -198,8 +261,13 @@ def apply_batch(session: Session, actor: Actor, request: PushRequest) -> PushRes
         except (IntegrityError, StatementError) as error:
             savepoint.rollback()
             result = _rejected(mutation, "integrity", str(error.orig or error).splitlines()[0])
+        except (ValueError, TypeError) as error:
+            savepoint.rollback()
+            result = _rejected(mutation, "invalid_value", str(error).splitlines()[0][:200])
         if result.status == "rejected":
             result.row = _current_row(session, mutation)
+        if result.row is not None and not _visible(session, actor, mutation, scope_cache):
+            result.row = None  # never hand out a row outside the device's scope
             log.info(
                 "Rejected %s %s %s: %s", mutation.op, mutation.table, mutation.row_id, result.code
             )
@@ -214,6 +282,19 @@ def apply_batch(session: Session, actor: Actor, request: PushRequest) -> PushRes
         session.flush()
         results.append(result)
     return PushResponse(batch_id=request.batch_id, results=results)
+
+
+def _visible(
+    session: Session, actor: Actor, mutation: Mutation, cache: dict[str, set[str]]
+) -> bool:
+    """Whether the mutated row is in a bucket the device holds."""
+    if "scope" not in cache:
+        cache["scope"] = set(scope_of(session, actor.user))
+    if ALL in cache["scope"]:
+        return True
+    model = TABLES_BY_NAME.get(mutation.table)
+    row = session.get(model, mutation.row_id) if model else None
+    return row is not None and bucket_of(session, row) in cache["scope"]
 
 
 def _rejected(mutation: Mutation, code: str, reason: str) -> MutationResult:
@@ -248,6 +329,10 @@ def apply_mutation(session: Session, actor: Actor, mutation: Mutation) -> Mutati
     unknown = set(mutation.fields) - columns
     if unknown:
         raise Rejection("unknown_field", f"{mutation.table} has no {', '.join(sorted(unknown))}.")
+    for name, value in mutation.fields.items():
+        vocabulary = VOCABULARIES.get((mutation.table, name))
+        if vocabulary is not None and value is not None and value not in set(vocabulary):
+            raise Rejection("invalid_value", f"{name}: {value!r} is not a known value.")
     if mutation.op == "insert":
         return _insert(session, actor, model, mutation)
     return _update(session, actor, model, mutation)
@@ -328,7 +413,14 @@ def _update(
         if to_wire(current) == to_wire(value):
             continue
         if name in concurrent:
-            resolution = resolve_field(mutation.table, name, value, current, actor.user.role)
+            resolution = resolve_field(
+                mutation.table,
+                name,
+                value,
+                current,
+                actor.user.role,
+                device_is_assignee=not isinstance(row, Job) or row.assignee_id == actor.user.id,
+            )
             _log_conflict(
                 session, actor, row, name, value, current, resolution.winner.value, resolution.rule
             )
@@ -440,7 +532,13 @@ def was_assigned(session: Session, job: Job, user_id: str) -> bool:
     events = session.exec(
         select(JobEvent.data).where(JobEvent.job_id == job.id, JobEvent.kind == "assigned")
     ).all()
-    return any(user_id in (data or "") for data in events)
+    for data in events:
+        try:
+            if json.loads(data or "{}").get("assignee_id") == user_id:
+                return True
+        except (ValueError, AttributeError):
+            continue
+    return False
 
 
 def _customer_in_scope(session: Session, actor: Actor, customer_id: str | None) -> bool:
@@ -463,12 +561,14 @@ def _customer_of(session: Session, row: SyncedRow) -> str | None:
 
 def _engineer_may_touch(session: Session, actor: Actor, row: SyncedRow) -> bool:
     me = actor.user.id
-    if isinstance(row, Job) and row.parent_job_id and session.get(Job, row.id) is None:
-        parent = session.get(Job, row.parent_job_id)  # a follow-up job of one's own job
+    if isinstance(row, Job) and session.get(Job, row.id) is None:
+        # An engineer creates only the follow-up of their own job, for the same customer.
+        parent = session.get(Job, row.parent_job_id) if row.parent_job_id else None
         return (
             parent is not None
             and was_assigned(session, parent, me)
-            and (row.assignee_id in {None, me})
+            and row.customer_id == parent.customer_id
+            and row.assignee_id in {None, me}
         )
     if isinstance(row, StockMovement):
         location = session.get(StockLocation, row.location_id)
@@ -489,6 +589,8 @@ def _engineer_may_touch(session: Session, actor: Actor, row: SyncedRow) -> bool:
 
 
 def _supervisor_may_touch(session: Session, actor: Actor, row: SyncedRow) -> bool:
+    if type(row) in ADMIN_ONLY:
+        return False
     job = job_of(session, row)
     if job is None:
         return True
@@ -524,9 +626,8 @@ def _authorize_update(
         return
     if role == Role.ENGINEER:
         fields = ENGINEER_UPDATES.get(type(row), frozenset())
-        allowed = set(wanted) <= fields | {"deleted_at"} and _engineer_may_touch(
-            session, actor, row
-        )
+        deletable = {"deleted_at"} if type(row) in ENGINEER_DELETES else set()
+        allowed = set(wanted) <= fields | deletable and _engineer_may_touch(session, actor, row)
         if isinstance(row, Job) and "assignee_id" in wanted and wanted["assignee_id"] is not None:
             allowed = False  # an engineer only hands a job back, never re-assigns it
     elif role == Role.SUPERVISOR:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import platformdirs
 from argon2 import PasswordHasher
-from sqlmodel import select
+from sqlmodel import col, select
 
 from fieldapp.models import Device, Team, User
 from fieldapp.models.enums import Role
@@ -26,6 +26,7 @@ DB_ENV = "FIELDAPP_HQ_DB"
 SERVER_ENV = "FIELDAPP_HQ_URL"
 DEFAULT_PORT = 8765
 DEMO_PASSWORD = "fieldapp-demo"
+DEMO_LOGINS = ("zhang.wei", "li.qiang", "wang.min", "chen.jing", "admin")
 
 
 def default_db_url() -> str:
@@ -168,8 +169,12 @@ def cmd_demo(engine: object) -> int:
         with session_scope(engine) as session:  # type: ignore[arg-type]
             counts = load_demo(session)
             hasher = PasswordHasher()
-            for user in session.exec(select(User)).all():
-                session.add(Credential(user_id=user.id, password_hash=hasher.hash(DEMO_PASSWORD)))
+            # Only the demo's own users get the demo password, never a real account.
+            for user in session.exec(select(User).where(col(User.login).in_(DEMO_LOGINS))).all():
+                if session.get(Credential, user.id) is None:
+                    session.add(
+                        Credential(user_id=user.id, password_hash=hasher.hash(DEMO_PASSWORD))
+                    )
     except DemoAlreadyLoadedError:
         sys.stdout.write("The demo data is already loaded.\n")
         return 0

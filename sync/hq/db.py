@@ -78,7 +78,6 @@ def _log_rows(session: OrmSession, _context: Any) -> None:
             select(RowLog).where(
                 RowLog.table_name.in_(table_names),  # type: ignore[attr-defined]
                 RowLog.row_id.in_(ids[chunk_start : chunk_start + 500]),  # type: ignore[attr-defined]
-                RowLog.removed.is_(False),  # type: ignore[attr-defined]
             )
         ).all()
         for row in rows:
@@ -91,7 +90,8 @@ def _log_rows(session: OrmSession, _context: Any) -> None:
             table = obj.__tablename__  # type: ignore[attr-defined]
             bucket = bucket_of(session, obj)  # type: ignore[arg-type]
             old = existing.get((table, obj.id), [])
-            moved = [entry for entry in old if entry.bucket != bucket]
+            # Entries in other buckets that are still live: the row left them.
+            moved = [entry for entry in old if entry.bucket != bucket and not entry.removed]
             entries.append((obj, bucket, row_digest(table, obj.id, obj.version), moved))
             needed += 1 + len(moved)
     last = connection.execute(
@@ -105,9 +105,10 @@ def _log_rows(session: OrmSession, _context: Any) -> None:
     sums: dict[str, list[int]] = {}
 
     def add(bucket: str, rows: int, total: int) -> None:
-        current = sums.setdefault(bucket, [0, 0])
+        current = sums.setdefault(bucket, [0, 0, 0])
         current[0] += rows
         current[1] += total
+        current[2] = seq  # the sequence number just handed out touches this bucket
 
     upserts: list[dict[str, Any]] = []
     revisions: list[dict[str, Any]] = []
@@ -127,8 +128,8 @@ def _log_rows(session: OrmSession, _context: Any) -> None:
             add(entry.bucket, -1, -entry.digest)
         seq += 1
         same = next((e for e in existing.get((table, obj.id), []) if e.bucket == bucket), None)
-        if same is None:
-            add(bucket, 1, digest)
+        if same is None or same.removed:
+            add(bucket, 1, digest)  # (back) into the bucket
         else:
             add(bucket, 0, digest - same.digest)
         upserts.append(
@@ -171,6 +172,7 @@ def _log_rows(session: OrmSession, _context: Any) -> None:
 
 
 def _add_to_sums(connection: Any, sums: dict[str, list[int]]) -> None:
+    """Add each bucket's (rows, digest total) change and move its last sequence."""
     known = {
         row.bucket: row
         for row in connection.execute(
@@ -178,15 +180,19 @@ def _add_to_sums(connection: Any, sums: dict[str, list[int]]) -> None:
         ).all()
     }
     fresh = []
-    for bucket, (rows, total) in sums.items():
+    for bucket, (rows, total, last_seq) in sums.items():
         if bucket in known:
             connection.execute(
                 update(BucketSum)
                 .where(BucketSum.bucket == bucket)  # type: ignore[arg-type]
-                .values(rows=BucketSum.rows + rows, total=BucketSum.total + total)  # type: ignore[operator]
+                .values(
+                    rows=BucketSum.rows + rows,  # type: ignore[operator]
+                    total=BucketSum.total + total,  # type: ignore[operator]
+                    last_seq=last_seq,
+                )
             )
         else:
-            fresh.append({"bucket": bucket, "rows": rows, "total": total})
+            fresh.append({"bucket": bucket, "rows": rows, "total": total, "last_seq": last_seq})
     if fresh:
         connection.execute(BucketSum.__table__.insert(), fresh)  # type: ignore[attr-defined]
 
@@ -206,10 +212,13 @@ def make_hq_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(connection: Any) -> None:
-            # Take the write lock at the start: no deadlock between two writers that
-            # both began by reading.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(connection: Any) -> None:
+            # Writers take the write lock at the start: no deadlock between two writers
+            # that both began by reading. Snapshot readers don't block anyone (WAL).
+            if connection.get_execution_options().get("snapshot"):
+                connection.exec_driver_sql("BEGIN")
+            else:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -251,6 +260,22 @@ def session_scope(engine: Engine, *, device_id: str | None = None) -> Iterator[H
         session.rollback()
         raise
     finally:
+        session.close()
+
+
+@contextmanager
+def snapshot_scope(engine: Engine) -> Iterator[HQSession]:
+    """A read-only session that sees one consistent snapshot (PostgreSQL's REPEATABLE
+    READ; SQLite's transactions are snapshots already)."""
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    else:
+        engine = engine.execution_options(snapshot=True)
+    session = HQSession(engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.rollback()
         session.close()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,6 +61,8 @@ def _missing_columns(header: Iterable[str], required: Iterable[str]) -> list[str
 
 def _yuan_to_fen(text: str) -> int:
     value = float(text)
+    if not math.isfinite(value) or value > 100_000_000:
+        raise ValueError(f"price {text!r} is not a real price")
     if value < 0:
         raise ValueError("negative price")
     return round(value * 100)
@@ -138,14 +141,24 @@ def import_catalogue(session: Session, path: Path) -> ImportReport:
             session.add(part)
             report.updated += 1
         session.flush()
-        linked = set(
-            session.exec(
-                select(PartCompatibility.model_id).where(PartCompatibility.part_id == part.id)
+        links = {
+            link.model_id: link
+            for link in session.exec(
+                select(PartCompatibility).where(PartCompatibility.part_id == part.id)
             ).all()
-        )
-        for code in codes:
-            if models[code] not in linked:
-                session.add(PartCompatibility(part_id=part.id, model_id=models[code]))
+        }
+        wanted = {models[code] for code in codes}
+        for model_id in wanted:
+            link = links.get(model_id)
+            if link is None:
+                session.add(PartCompatibility(part_id=part.id, model_id=model_id))
+            elif link.deleted_at is not None:
+                link.deleted_at = None  # listed again
+                session.add(link)
+        for model_id, link in links.items():
+            if model_id not in wanted and link.deleted_at is None:
+                link.deleted_at = utcnow()  # no longer fits this part
+                session.add(link)
     return report
 
 
@@ -199,8 +212,9 @@ def create_job_from_fields(session: Session, values: dict[str, Any], actor: User
         received_at=now,
         requested_at=as_utc(requested) if requested else None,
     )
+    with session.no_autoflush:  # one version: the job and its deadlines together
+        refresh_deadlines(session, job)
     session.add(job)
-    refresh_deadlines(session, job)
     session.flush()
     record_event(session, job, JobEventKind.CREATED, actor=actor, now=now, to_status=JobStatus.NEW)
     return job

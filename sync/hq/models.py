@@ -83,6 +83,8 @@ class BucketSum(SQLModel, table=True):
     bucket: str = Field(primary_key=True, max_length=48)
     rows: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     total: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    # The newest change in the bucket: a device whose cursor is past it can compare.
+    last_seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 
 class Counter(SQLModel, table=True):

@@ -142,9 +142,8 @@ def _rows_for(session: Session, entries: list[RowLog]) -> dict[tuple[str, str], 
 
 
 def pull(session: Session, user: User, request: PullRequest) -> PullResponse:
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        # One snapshot for the counter and the page, so "nothing newer" is true.
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    """One page. Run it in a snapshot session (:func:`sync.hq.db.snapshot_scope`): the
+    counter, the row log and the rows are then read as of one instant."""
     high = current_seq(session)
     scope = scope_of(session, user)
     digest = scope_digest(scope)
@@ -213,7 +212,7 @@ def checksums(session: Session, user: User, buckets: list[str]) -> ChecksumRespo
     scope = scope_of(session, user)
     allowed = buckets if scope == [ALL] else [b for b in buckets if b in set(scope)]
     found = {
-        row.bucket: BucketChecksum(rows=row.rows, total=row.total)
+        row.bucket: BucketChecksum(rows=row.rows, total=row.total, last_seq=row.last_seq)
         for start in range(0, len(allowed), 1000)
         for row in session.exec(
             select(BucketSum).where(col(BucketSum.bucket).in_(allowed[start : start + 1000]))
@@ -266,7 +265,9 @@ def put_blob_chunk(
     for part in parts:
         session.delete(part)
     if hashlib.sha256(content).hexdigest() != sha256:
-        session.flush()
+        # Discard the damaged upload for good (committed before the refusal), so the
+        # device can send the blob again from the start.
+        session.commit()
         raise SyncError(422, "hash_mismatch", "The blob's content does not match its SHA-256.")
     session.add(Blob(sha256=sha256, size=len(content), data=content, created_at=utcnow()))
     return BlobStatus(sha256=sha256, complete=True, received=len(content))

@@ -41,6 +41,7 @@ def upgrade() -> None:
     sa.Column('bucket', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
     sa.Column('rows', sa.BigInteger(), nullable=False),
     sa.Column('total', sa.BigInteger(), nullable=False),
+    sa.Column('last_seq', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('bucket')
     )
     op.create_table('hq_counter',
