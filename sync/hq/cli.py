@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import platformdirs
@@ -18,7 +19,7 @@ from sqlmodel import col, select
 from fieldapp.models import Device, Team, User
 from fieldapp.models.enums import Role
 from fieldapp.paths import setup_logging
-from sync.hq.db import make_hq_engine, migrate_hq, session_scope
+from sync.hq.db import make_hq_engine, migrate_hq, prune_tombstones, session_scope
 from sync.hq.service import SyncError, issue_enrollment, revoke_device
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     commands.add_parser("demo", help="load the demo data and the demo users")
+    prune = commands.add_parser(
+        "prune", help="forget tombstones older than the horizon (devices offline longer resync)"
+    )
+    prune.add_argument("--days", type=float, default=90.0)
     return parser
 
 
@@ -244,6 +249,11 @@ def _dispatch(engine: object, args: argparse.Namespace) -> int:
         return cmd_import(engine, args)
     if args.command == "demo":
         return cmd_demo(engine)
+    if args.command == "prune":
+        with session_scope(engine) as session:  # type: ignore[arg-type]
+            pruned = prune_tombstones(session, timedelta(days=args.days))
+        sys.stdout.write(f"Pruned {pruned} tombstones older than {args.days:g} days.\n")
+        return 0
     raise AssertionError(args.command)
 
 

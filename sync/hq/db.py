@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +27,13 @@ from fieldapp.models import SyncedRow
 from fieldapp.models.base import changed_fields
 from fieldapp.store import MIGRATIONS_DIR
 from sync.buckets import bucket_of, row_digest
-from sync.hq.models import BucketSum, Counter, Revision, RowLog
+from sync.hq.models import BucketSum, Counter, Meta, Revision, RowLog
 
 log = logging.getLogger(__name__)
 
 HQ_MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations" / "versions"
 SEQ = "seq"
+PURGED_THROUGH = "purged_through_seq"  # hq_meta: tombstones up to here are forgotten
 
 
 class HQSession(Session):
@@ -123,7 +125,7 @@ def _log_rows(session: OrmSession, _context: Any) -> None:
                     RowLog.row_id == obj.id,  # type: ignore[arg-type]
                     RowLog.bucket == entry.bucket,  # type: ignore[arg-type]
                 )
-                .values(seq=seq, removed=True, digest=0)
+                .values(seq=seq, removed=True, digest=0, removed_at=utcnow())
             )
             add(entry.bucket, -1, -entry.digest)
         seq += 1
@@ -165,7 +167,13 @@ def _log_rows(session: OrmSession, _context: Any) -> None:
                     RowLog.row_id == u["row_id"],  # type: ignore[arg-type]
                     RowLog.bucket == u["bucket"],  # type: ignore[arg-type]
                 )
-                .values(seq=u["seq"], version=u["version"], digest=u["digest"], removed=False)
+                .values(
+                    seq=u["seq"],
+                    version=u["version"],
+                    digest=u["digest"],
+                    removed=False,
+                    removed_at=None,
+                )
             )
     connection.execute(Revision.__table__.insert(), revisions)  # type: ignore[attr-defined]
     _add_to_sums(connection, sums)
@@ -282,3 +290,26 @@ def snapshot_scope(engine: Engine) -> Iterator[HQSession]:
 def current_seq(session: Session) -> int:
     statement = text("SELECT value FROM hq_counter WHERE name = 'seq'")
     return int(session.execute(statement).scalar() or 0)
+
+
+def prune_tombstones(session: Session, older_than: timedelta) -> int:
+    """Forget rows' departures from buckets older than ``older_than`` (the tombstone
+    horizon). A device whose cursor is older must resync: HQ tells it with 410, and it
+    pushes its outbox before it refetches (it never discards local work)."""
+    cutoff = utcnow() - older_than
+    old = (
+        session.execute(
+            select(RowLog).where(RowLog.removed.is_(True), RowLog.removed_at < cutoff)  # type: ignore[attr-defined,operator]
+        )
+        .scalars()
+        .all()
+    )
+    if not old:
+        return 0
+    through = max(entry.seq for entry in old)
+    for entry in old:
+        session.delete(entry)
+    mark = session.get(Meta, PURGED_THROUGH) or Meta(key=PURGED_THROUGH, value="0")
+    mark.value = str(max(int(mark.value), through))
+    session.add(mark)
+    return len(old)

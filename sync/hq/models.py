@@ -61,6 +61,7 @@ class RowLog(SQLModel, table=True):
     version: int = 1
     digest: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     removed: bool = False
+    removed_at: datetime | None = utc_field()  # when it left the bucket (for pruning)
 
 
 class Revision(SQLModel, table=True):

@@ -15,7 +15,7 @@ from fieldapp.clock import utcnow
 from fieldapp.models import TABLES_BY_NAME, Attachment, Device, SignOff, User
 from fieldapp.wire import row_to_wire
 from sync.buckets import ALL, scope_digest, scope_of
-from sync.hq.db import current_seq
+from sync.hq.db import PURGED_THROUGH, current_seq
 from sync.hq.models import Blob, BlobPart, BucketSum, DeviceToken, Enrollment, Meta, RowLog
 from sync.protocol import (
     BlobStatus,
@@ -30,7 +30,6 @@ from sync.protocol import (
 
 ENROLLMENT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
 ENROLLMENT_TTL = timedelta(hours=72)
-PURGED_THROUGH = "purged_through_seq"
 
 
 class SyncError(Exception):

@@ -80,6 +80,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('digest', sa.BigInteger(), nullable=False),
     sa.Column('removed', sa.Boolean(), nullable=False),
+    sa.Column('removed_at', fieldapp.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('table_name', 'row_id', 'bucket'),
     sa.UniqueConstraint('seq')
     )
