@@ -39,12 +39,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="date the demo is centred on (default: today)",
     )
 
-    demo = commands.add_parser(
-        "demo",
-        help="the demo: a store of its own (DATA_DIR/demo) filled with the demo data",
-    )
-    demo.add_argument("--reset", action="store_true", help="start again from fresh demo data")
-
     status = commands.add_parser("status", help="what the local store holds")
     status.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
@@ -104,19 +98,8 @@ def cmd_status(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(store: Store, args: argparse.Namespace) -> int:
-    """Headless for now: fill the demo store once, then show what it holds."""
-    if store.counts()["job"] == 0:
-        code = cmd_demo_data(store, argparse.Namespace(today=None))
-        if code:
-            return code
-    else:
-        sys.stdout.write(f"The demo store is ready at {store.path}\n")
-    return cmd_status(store, argparse.Namespace(json=False))
-
-
 Command = Callable[[Store, argparse.Namespace], int]
-COMMANDS: dict[str, Command] = {"demo-data": cmd_demo_data, "demo": cmd_demo, "status": cmd_status}
+COMMANDS: dict[str, Command] = {"demo-data": cmd_demo_data, "status": cmd_status}
 #: Higher layers register more commands: a function that adds parsers, and handlers.
 Extension = Callable[[argparse._SubParsersAction], dict[str, Command]]  # type: ignore[type-arg]
 
@@ -133,10 +116,7 @@ def main(argv: Sequence[str] | None = None, extensions: Sequence[Extension] = ()
     data_dir: Path = args.data_dir or default_data_dir()
     if args.command == "demo":
         # The demo never touches the engineer's real store.
-        data_dir = data_dir / "demo"
-        if args.reset and (data_dir / STORE_FILE).exists():
-            for leftover in data_dir.glob(STORE_FILE + "*"):
-                leftover.unlink()
+        data_dir = data_dir / "demo" / "device"
     data_dir.mkdir(parents=True, exist_ok=True)
     setup_logging(data_dir)
     store = Store(data_dir / STORE_FILE)

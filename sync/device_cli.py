@@ -65,6 +65,19 @@ def cmd_sync(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(store: Store, args: argparse.Namespace) -> int:
+    """The demo's headless part: a local HQ with the demo data, the demo engineer's
+    device enrolled and synced, then what the device holds."""
+    from sync.demo import run_demo
+
+    report = run_demo(args.data_dir.parent.parent / "demo", store, args.data_dir)
+    sys.stdout.write(
+        f"Demo: a local HQ with the demo data; device of 张伟 (zhang.wei) synced "
+        f"({report.pulled} rows received, {report.verified_buckets} scopes verified).\n"
+    )
+    return cli.cmd_status(store, argparse.Namespace(json=False))
+
+
 def register(commands: argparse._SubParsersAction) -> dict[str, cli.Command]:  # type: ignore[type-arg]
     enroll_parser = commands.add_parser("enroll", help="enroll this device with HQ")
     enroll_parser.add_argument("--server", required=True, help="HQ's address, http(s)://...")
@@ -78,7 +91,10 @@ def register(commands: argparse._SubParsersAction) -> dict[str, cli.Command]:  #
     )
     # Small pages for the tests of an interrupted pull.
     sync_parser.add_argument("--page-size", type=int, default=PULL_PAGE, help=argparse.SUPPRESS)
-    return {"enroll": cmd_enroll, "sync": cmd_sync}
+    commands.add_parser(
+        "demo", help="the demo: a local HQ with demo data and the demo engineer's device"
+    )
+    return {"enroll": cmd_enroll, "sync": cmd_sync, "demo": cmd_demo}
 
 
 cli.STATUS_EXTRAS["sync"] = sync_status
