@@ -188,6 +188,12 @@ class HQConnection:
     def get(self, path: str) -> requests.Response:
         return self._request("GET", path)
 
+    def get_json(self, path: str) -> dict[str, Any]:
+        try:
+            return self.get(path).json()  # type: ignore[no-any-return]
+        except ValueError as error:
+            raise SyncFailed("bad_answer", "HQ's answer was cut off or garbled.") from error
+
     def put(self, path: str, data: bytes, params: dict[str, Any]) -> dict[str, Any]:
         response = self._request(
             "PUT",
@@ -196,7 +202,10 @@ class HQConnection:
             params=params,
             headers={"Content-Type": "application/octet-stream"},
         )
-        return response.json()
+        try:
+            return response.json()
+        except ValueError as error:
+            raise SyncFailed("bad_answer", "HQ's answer was cut off or garbled.") from error
 
 
 def enroll(
@@ -375,26 +384,31 @@ class SyncClient:
                 )
                 if result.row is None and entry.op == "insert":
                     forget.append((entry.table_name, entry.row_id))
-                elif result.row is not None:
+                elif result.row is not None and not self._has_pending(
+                    session, entry.table_name, entry.row_id
+                ):
                     # HQ's row is the truth; the device's version is kept in the record.
                     self._write_rows(session, entry.table_name, [result.row])
                     self._record_bucket(session, entry.table_name, entry.row_id)
-        if forget:
-            self._forget_rows(reversed(forget))
+            # In the same transaction as the answers: a crash leaves no half state.
+            self._forget_rows(session, reversed(forget))
 
-    def _forget_rows(self, rows: Iterable[tuple[str, str]]) -> None:
+    def _forget_rows(self, session: StoreSession, rows: Iterable[tuple[str, str]]) -> None:
         """Remove local rows HQ refused to create (their content is in the rejection
-        record); children first."""
-        with self.store.action(track=False, foreign_keys=False) as session:
-            session.info["replica"] = True
-            for table, row_id in rows:
-                if self._has_pending(session, table, row_id):
-                    continue
-                model = TABLES_BY_NAME.get(table)
-                if model is None:
-                    continue
-                with session.begin_nested():
-                    session.execute(delete(model).where(model.id == row_id))  # type: ignore[arg-type]
+        record) or that left the device's scope; children first."""
+        for table, row_id in rows:
+            if self._has_pending(session, table, row_id):
+                continue
+            model = TABLES_BY_NAME.get(table)
+            if model is None:
+                continue
+            session.execute(delete(model).where(model.id == row_id))  # type: ignore[arg-type]
+            session.execute(
+                delete(SyncedRowState).where(
+                    SyncedRowState.table_name == table,  # type: ignore[arg-type]
+                    SyncedRowState.row_id == row_id,  # type: ignore[arg-type]
+                )
+            )
 
     # --- pull ----------------------------------------------------------------------------
 
@@ -761,12 +775,16 @@ class SyncClient:
         for index, sha in enumerate(hashes):
             self.progress("upload", index, len(hashes))
             status = p.BlobStatus.model_validate(
-                self.hq.get(f"{p.API}/sync/blobs/{sha}/status").json()
+                self.hq.get_json(f"{p.API}/sync/blobs/{sha}/status")
             )
             if status.complete:
                 continue
             data = self.blobs.get(sha)
             offset = status.received
+            if not data:  # an empty file is one empty chunk
+                self.hq.put(f"{p.API}/sync/blobs/{sha}", b"", {"offset": 0, "total": 0})
+                report.blobs_up += 1
+                continue
             while offset < len(data):
                 chunk = data[offset : offset + p.CHUNK_SIZE]
                 try:
@@ -780,7 +798,7 @@ class SyncClient:
                         break
                     if failure.code != "offset_mismatch":
                         raise
-                    answer = self.hq.get(f"{p.API}/sync/blobs/{sha}/status").json()
+                    answer = self.hq.get_json(f"{p.API}/sync/blobs/{sha}/status")
                 offset = int(answer["received"])
                 fault_point("client_mid_upload")
             else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -199,10 +201,21 @@ def table_dump(
     return dump
 
 
+DATETIME_TEXT = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
+
+
 def _norm(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        text_value = value.isoformat()
-        return text_value.replace("+00:00", "").replace("T", " ")
+    """One spelling for values that SQLite and PostgreSQL hand back differently."""
+    if isinstance(value, str) and DATETIME_TEXT.match(value):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
     return value
 
 

@@ -73,6 +73,7 @@ from fieldapp.models.enums import (
 from fieldapp.rules import jobflow
 from fieldapp.rules.merge import Winner, resolve_field
 from fieldapp.rules.report_hash import verify_report
+from fieldapp.services import refresh_deadlines
 from fieldapp.wire import row_to_wire, to_wire
 from sync.buckets import ALL, bucket_of, scope_of
 from sync.hq.models import AppliedMutation, Revision
@@ -266,11 +267,11 @@ def apply_batch(session: Session, actor: Actor, request: PushRequest) -> PushRes
             result = _rejected(mutation, "invalid_value", str(error).splitlines()[0][:200])
         if result.status == "rejected":
             result.row = _current_row(session, mutation)
-        if result.row is not None and not _visible(session, actor, mutation, scope_cache):
-            result.row = None  # never hand out a row outside the device's scope
             log.info(
                 "Rejected %s %s %s: %s", mutation.op, mutation.table, mutation.row_id, result.code
             )
+        if result.row is not None and not _visible(session, actor, mutation, scope_cache):
+            result.row = None  # never hand out a row outside the device's scope
         session.add(
             AppliedMutation(
                 mutation_id=mutation.mutation_id,
@@ -288,13 +289,18 @@ def _visible(
     session: Session, actor: Actor, mutation: Mutation, cache: dict[str, set[str]]
 ) -> bool:
     """Whether the mutated row is in a bucket the device holds."""
-    if "scope" not in cache:
-        cache["scope"] = set(scope_of(session, actor.user))
-    if ALL in cache["scope"]:
-        return True
     model = TABLES_BY_NAME.get(mutation.table)
     row = session.get(model, mutation.row_id) if model else None
-    return row is not None and bucket_of(session, row) in cache["scope"]
+    if row is None:
+        return False
+    bucket = bucket_of(session, row)
+    for fresh in (False, True):
+        # The batch may itself have widened the scope (a new job): look again once.
+        if fresh or "scope" not in cache:
+            cache["scope"] = set(scope_of(session, actor.user))
+        if ALL in cache["scope"] or bucket in cache["scope"]:
+            return True
+    return False
 
 
 def _rejected(mutation: Mutation, code: str, reason: str) -> MutationResult:
@@ -402,7 +408,14 @@ def _update(
     _authorize_update(session, actor, row, wanted)
 
     concurrent = _fields_changed_elsewhere(session, mutation, actor)
-    if isinstance(row, Job) and actor.role == Role.ENGINEER and row.assignee_id != actor.user.id:
+    taken_away = (
+        isinstance(row, Job) and actor.role == Role.ENGINEER and row.assignee_id != actor.user.id
+    )
+    if isinstance(row, Job) and actor.role == Role.ENGINEER:
+        # Deadlines follow from the appointment and the region: HQ computes them.
+        for derived in ("answer_due_at", "on_site_due_at"):
+            wanted.pop(derived, None)
+    if taken_away:
         # The job was taken from this engineer while they worked offline: whatever they
         # changed meets the dispatcher's decision, and the supervisor must look.
         concurrent = set(wanted)
@@ -419,7 +432,7 @@ def _update(
                 value,
                 current,
                 actor.user.role,
-                device_is_assignee=not isinstance(row, Job) or row.assignee_id == actor.user.id,
+                device_is_assignee=not taken_away,
             )
             _log_conflict(
                 session, actor, row, name, value, current, resolution.winner.value, resolution.rule
@@ -432,6 +445,8 @@ def _update(
         if isinstance(row, Job) and name == "status":
             _check_status_step(session, actor, row, str(value), forced=name in concurrent)
         setattr(row, name, value)
+    if isinstance(row, Job) and "appointment_at" in wanted:
+        refresh_deadlines(session, row)
     session.add(row)
     session.flush()
     return MutationResult(
@@ -465,12 +480,13 @@ def _fields_changed_elsewhere(session: Session, mutation: Mutation, actor: Actor
 
 
 def _check_status_step(session: Session, actor: Actor, job: Job, target: str, forced: bool) -> None:
-    if forced:
-        return  # already decided by the precedence rules
     if target == JobStatus.SIGNED:
+        # Even when the precedence rules keep the device's "signed": only with a sign-off.
         signed = session.exec(select(SignOff.id).where(SignOff.job_id == job.id)).first()
         if signed is None:
             raise Rejection("not_signed", "A job is signed only with the customer's sign-off.")
+    if forced:
+        return  # the step was decided by the precedence rules
     role = Role.SUPERVISOR if actor.role == Role.ADMIN else actor.role
     if not jobflow.reachable(job.status, target, role):
         raise Rejection("illegal_transition", f"A job that is {job.status} cannot become {target}.")
@@ -545,7 +561,11 @@ def _customer_in_scope(session: Session, actor: Actor, customer_id: str | None) 
     if customer_id is None:
         return False
     found = session.exec(
-        select(Job.id).where(Job.customer_id == customer_id, Job.assignee_id == actor.user.id)
+        select(Job.id).where(
+            Job.customer_id == customer_id,
+            Job.assignee_id == actor.user.id,
+            col(Job.deleted_at).is_(None),
+        )
     ).first()
     return found is not None
 
@@ -589,7 +609,7 @@ def _engineer_may_touch(session: Session, actor: Actor, row: SyncedRow) -> bool:
 
 
 def _supervisor_may_touch(session: Session, actor: Actor, row: SyncedRow) -> bool:
-    if type(row) in ADMIN_ONLY:
+    if type(row) in ADMIN_ONLY or actor.user.team_id is None:
         return False
     job = job_of(session, row)
     if job is None:

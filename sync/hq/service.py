@@ -208,8 +208,8 @@ def pull(session: Session, user: User, request: PullRequest) -> PullResponse:
 
 
 def checksums(session: Session, user: User, buckets: list[str]) -> ChecksumResponse:
-    scope = scope_of(session, user)
-    allowed = buckets if scope == [ALL] else [b for b in buckets if b in set(scope)]
+    scope = set(scope_of(session, user))
+    allowed = buckets if ALL in scope else [b for b in buckets if b in scope]
     found = {
         row.bucket: BucketChecksum(rows=row.rows, total=row.total, last_seq=row.last_seq)
         for start in range(0, len(allowed), 1000)
