@@ -15,6 +15,7 @@ import os
 import stat
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -419,29 +420,49 @@ class SyncClient:
         backfill_raw = self.store.get_setting(BACKFILL)
         return cursor, digest, buckets, json.loads(backfill_raw) if backfill_raw else None
 
+    def _fetch_page(self, request: p.PullRequest) -> p.PullResponse:
+        body = self.hq.post(f"{p.API}/sync/pull", request.model_dump(mode="json"))
+        return p.PullResponse.model_validate(body)
+
     def pull(self, report: SyncReport) -> None:
-        pages = 0
-        while True:
-            cursor, digest, buckets, backfill = self._state()
-            request = p.PullRequest(
-                cursor=cursor,
-                scope_digest=digest,
-                limit=self.page_size,
-                backfill=p.Backfill(**backfill) if backfill else None,
-            )
-            body = self.hq.post(f"{p.API}/sync/pull", request.model_dump(mode="json"))
-            answer = p.PullResponse.model_validate(body)
-            if answer.scope is not None:
-                self._change_scope(answer.scope, answer.scope_digest, buckets, cursor)
-                continue
-            self._store_page(answer, cursor, buckets, backfill)
-            report.pulled += len(answer.changes)
-            pages += 1
-            self.progress("pull", answer.next_after, max(answer.server_seq, 1))
-            fault_point("client_between_pages")
-            if not answer.has_more and backfill is None:
-                self._sweep()
-                return
+        """Pull pages until HQ has nothing newer. While a page is written, the next one
+        is already on its way (one request in flight, never two); the checkpoint still
+        moves only with the page it belongs to."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as prefetcher:
+            ahead: Future[p.PullResponse] | None = None
+            ahead_for: p.PullRequest | None = None
+            while True:
+                cursor, digest, buckets, backfill = self._state()
+                request = p.PullRequest(
+                    cursor=cursor,
+                    scope_digest=digest,
+                    limit=self.page_size,
+                    backfill=p.Backfill(**backfill) if backfill else None,
+                )
+                if ahead is not None and ahead_for == request:
+                    answer = ahead.result()
+                else:
+                    if ahead is not None:
+                        ahead.cancel()
+                    answer = self._fetch_page(request)
+                ahead = ahead_for = None
+                if answer.scope is not None:
+                    self._change_scope(answer.scope, answer.scope_digest, buckets, cursor)
+                    continue
+                if answer.has_more:
+                    ahead_for = request.model_copy(
+                        update={"cursor": max(answer.next_after, cursor)}
+                        if backfill is None
+                        else {"backfill": p.Backfill(**{**backfill, "after": answer.next_after})}
+                    )
+                    ahead = prefetcher.submit(self._fetch_page, ahead_for)
+                self._store_page(answer, cursor, buckets, backfill)
+                report.pulled += len(answer.changes)
+                self.progress("pull", answer.next_after, max(answer.server_seq, 1))
+                fault_point("client_between_pages")
+                if not answer.has_more and backfill is None:
+                    self._sweep()
+                    return
 
     def _change_scope(self, scope: list[str], digest: str, held: list[str], cursor: int) -> None:
         """HQ says the device's scope changed: drop what left it (never unsynced work)
