@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -24,16 +23,11 @@ from sqlmodel import select
 from fieldapp.models import SYNCED_TABLES, User
 from fieldapp.store import Store
 from sync.client import SyncClient, SyncReport, enroll
+from sync.demo import free_port
 from sync.hq.db import make_hq_engine, migrate_hq, session_scope
 from sync.hq.service import issue_enrollment
 
 PG_ENV = "FIELDAPP_TEST_PG_URL"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -240,3 +240,68 @@ def test_malformed_requests_get_a_4xx_with_a_reason_never_a_500(
     assert wrong.status_code in {409, 422}
     with session_scope(server.db()) as session:
         assert session.get(Job, _world.job_id) is not None
+
+
+def test_the_json_api_creates_assigns_and_reports_jobs(hq: HQWorld, tmp_path: Path) -> None:
+    from tests.test_sync import work_offline
+
+    server, world = hq
+    schema = requests.get(f"{server.base}/openapi.json", timeout=10).json()
+    for path in (
+        "/api/v1/jobs",
+        "/api/v1/jobs/{number}/assign",
+        "/api/v1/jobs/{number}/report",
+        "/api/v1/sync/push",
+        "/api/v1/sync/pull",
+    ):
+        assert path in schema["paths"]
+    supervisor = enroll_device(server, "wang.min", tmp_path / "wm")
+    token = (supervisor.data_dir / "device_token").read_text()
+    auth = {"Authorization": f"Bearer {token}"}
+    created = requests.post(
+        f"{server.base}/api/v1/jobs",
+        headers=auth,
+        timeout=10,
+        json={
+            "customer_code": "C001",
+            "job_type": "repair",
+            "urgency": "urgent",
+            "reported_symptom": "行走无力",
+            "customer_request": "今天到场",
+            "machine_serial": "ZY2102025A0157",
+        },
+    )
+    assert created.status_code == 201, created.text
+    job = created.json()
+    assert job["status"] == "new" and job["number"].startswith("FW-")
+    assigned = requests.post(
+        f"{server.base}/api/v1/jobs/{job['number']}/assign",
+        headers=auth,
+        json={"engineer_login": "li.qiang"},
+        timeout=10,
+    )
+    assert assigned.json()["status"] == "assigned"
+    unknown = requests.post(
+        f"{server.base}/api/v1/jobs",
+        headers=auth,
+        timeout=10,
+        json={"customer_code": "NOPE", "job_type": "repair"},
+    )
+    assert unknown.status_code == 409 and unknown.json()["code"] == "customer_unknown"
+    engineer = enroll_device(server, "zhang.wei", tmp_path / "zw")
+    engineer.sync()
+    engineer_auth = {"Authorization": "Bearer " + (engineer.data_dir / "device_token").read_text()}
+    refused = requests.post(
+        f"{server.base}/api/v1/jobs",
+        headers=engineer_auth,
+        timeout=10,
+        json={"customer_code": "C001", "job_type": "repair"},
+    )
+    assert refused.status_code == 403
+    report_hash = work_offline(engineer, world)
+    engineer.sync()
+    report = requests.get(
+        f"{server.base}/api/v1/jobs/FW-2026-000123/report", headers=auth, timeout=10
+    ).json()
+    assert report["report_hash"] == report_hash and report["verified"] is True
+    assert report["content"]["customer"]["name"] == "合肥城建集团"
