@@ -12,8 +12,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 WORD = re.compile(r"[0-9a-z]+")
 
@@ -24,6 +22,9 @@ def pinyin_initials(text: str) -> str:
     chinese = "".join(CJK.findall(text))
     if not chinese:
         return ""
+    # Imported here: its dictionaries cost 0.2 s, which the app's start need not pay.
+    from pypinyin import Style, lazy_pinyin
+
     return "".join(syllable[:1] for syllable in lazy_pinyin(chinese, style=Style.FIRST_LETTER))
 
 

@@ -13,13 +13,10 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, func, inspect, select, text
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
@@ -40,6 +37,9 @@ from fieldapp.wire import row_to_wire, to_wire
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The newest migration; kept here so an up-to-date store opens without loading Alembic
+# (tests/test_migrations.py checks it against Alembic's own head).
+SCHEMA_HEAD = "0003"
 
 
 class AppendOnlyError(Exception):
@@ -122,14 +122,19 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def alembic_config(connection: Any) -> Config:
+def alembic_config(connection: Any) -> Any:
+    from alembic.config import Config  # Alembic is imported only when it is needed
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(None))
     head = script.get_current_head()
     assert head is not None
@@ -138,7 +143,17 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return _revision_of(connection)
+
+
+def _revision_of(connection: Any) -> str | None:
+    """The schema revision stamped in the database (no Alembic import needed)."""
+    if not connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+    ).first():
+        return None
+    row = connection.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return row[0] if row else None
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
@@ -150,10 +165,11 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     engineer's van on a part used in the customer's history: those are not new.)
     """
     with engine.connect() as connection:
-        before = MigrationContext.configure(connection).get_current_revision()
-        target = head_revision() if revision == "head" else revision
+        before = _revision_of(connection)
+        target = SCHEMA_HEAD if revision == "head" else revision
         if before == target:
             return
+        from alembic import command
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         connection.commit()
         broken_before = set(connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
@@ -164,7 +180,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         new_problems = broken_after - broken_before
         if new_problems:
             raise RuntimeError(f"Migration broke references: {sorted(new_problems)[:5]}")
-        after = MigrationContext.configure(connection).get_current_revision()
+        after = _revision_of(connection)
     log.info("Store schema migrated from %s to %s", before, after)
 
 

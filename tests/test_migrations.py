@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 from fieldapp.models import Job, Region
 from fieldapp.queries import search_parts
-from fieldapp.store import Store, head_revision
+from fieldapp.store import SCHEMA_HEAD, Store, head_revision
 
 V1 = Path(__file__).parent / "data" / "store_v1.sqlite"
 
@@ -79,6 +79,10 @@ def test_the_v1_store_upgrades_in_place_keeping_every_row_and_unsynced_change(
     again = Store(path)
     assert again.schema_revision() == head_revision()
     again.close()
+
+
+def test_the_schema_head_constant_is_alembics_head() -> None:
+    assert head_revision() == SCHEMA_HEAD
 
 
 def test_migrations_produce_exactly_the_models_schema(store: Store) -> None:
