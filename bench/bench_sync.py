@@ -234,8 +234,7 @@ class Loader:
             self.rows += len(rows)
             self._pending += len(rows)
         if pending:
-            session.info["row_log"] = pending
-            _log_rows(session, None)
+            _log_rows(session, pending)
 
     def commit_if_big(self) -> None:
         if self._pending >= ROWS_PER_COMMIT:

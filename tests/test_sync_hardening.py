@@ -305,3 +305,32 @@ def test_the_json_api_creates_assigns_and_reports_jobs(hq: HQWorld, tmp_path: Pa
     ).json()
     assert report["report_hash"] == report_hash and report["verified"] is True
     assert report["content"]["customer"]["name"] == "合肥城建集团"
+
+
+def test_a_van_given_to_another_engineer_takes_its_stock_along(hq: HQWorld, tmp_path: Path) -> None:
+    from fieldapp import services
+    from fieldapp.models import StockLocation
+
+    server, world = hq
+    zhang = enroll_device(server, "zhang.wei", tmp_path / "zw")
+    li = enroll_device(server, "li.qiang", tmp_path / "lq")
+    zhang.sync()
+    li.sync()
+    with zhang.store.reader() as session:
+        assert services.stock_on_hand(session, world.van_id) == {
+            world.filter_id: 4,
+            world.pump_id: 4,
+        }
+    with session_scope(server.db()) as session:
+        van = session.get(StockLocation, world.van_id)
+        assert van
+        van.owner_user_id = world.other_engineer_id
+    zhang.sync()
+    li.sync(full_verify=True)
+    with li.store.reader() as session:
+        assert services.stock_on_hand(session, world.van_id) == {
+            world.filter_id: 4,
+            world.pump_id: 4,
+        }
+    assert replica_rows(zhang.store)["stockmovement"] == {}
+    assert world.van_id not in replica_rows(zhang.store)["stocklocation"]

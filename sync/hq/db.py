@@ -23,7 +23,15 @@ from sqlmodel import Session, create_engine
 
 from fieldapp.clock import utcnow
 from fieldapp.guards import BOOKKEEPING_FIELDS, install_frozen_guard
-from fieldapp.models import SyncedRow
+from fieldapp.models import (
+    HourMeterReading,
+    Machine,
+    PartsRequest,
+    PartsRequestLine,
+    StockLocation,
+    StockMovement,
+    SyncedRow,
+)
 from fieldapp.models.base import changed_fields
 from fieldapp.store import MIGRATIONS_DIR
 from sync.buckets import bucket_of, row_digest
@@ -45,7 +53,7 @@ install_frozen_guard(HQSession)
 
 @event.listens_for(HQSession, "before_flush")
 def _version_rows(session: OrmSession, _context: Any, _instances: Any) -> None:
-    pending: list[tuple[SyncedRow, list[str]]] = session.info.setdefault("row_log", [])
+    pending: list[tuple[SyncedRow, list[str] | None]] = session.info.setdefault("row_log", [])
     now = utcnow()
     for obj in session.new:
         if isinstance(obj, SyncedRow):
@@ -65,11 +73,38 @@ def _version_rows(session: OrmSession, _context: Any, _instances: Any) -> None:
             raise ValueError(f"{type(obj).__name__} rows are never deleted; set deleted_at.")
 
 
+# Rows whose bucket follows another row's: when the parent moves, they move with it
+# (a van given to another engineer takes its stock movements along).
+DEPENDENTS: tuple[tuple[type[SyncedRow], type[SyncedRow], str], ...] = (
+    (StockLocation, StockMovement, "location_id"),
+    (Machine, HourMeterReading, "machine_id"),
+    (PartsRequest, PartsRequestLine, "request_id"),
+)
+
+
 @event.listens_for(HQSession, "after_flush")
-def _log_rows(session: OrmSession, _context: Any) -> None:
-    pending: list[tuple[SyncedRow, list[str]]] = session.info.pop("row_log", [])
-    if not pending:
-        return
+def _after_flush(session: OrmSession, _context: Any) -> None:
+    pending: list[tuple[SyncedRow, list[str] | None]] = session.info.pop("row_log", [])
+    if pending:
+        moved = _log_rows(session, pending)
+        followers: list[tuple[SyncedRow, list[str] | None]] = []
+        with session.no_autoflush:
+            for parent in moved:
+                for parent_type, child_type, column in DEPENDENTS:
+                    if isinstance(parent, parent_type):
+                        children = session.execute(
+                            select(child_type).where(getattr(child_type, column) == parent.id)
+                        ).scalars()
+                        followers.extend((child, None) for child in children)
+        if followers:
+            _log_rows(session, followers)
+
+
+def _log_rows(
+    session: OrmSession, pending: list[tuple[SyncedRow, list[str] | None]]
+) -> list[SyncedRow]:
+    """Give each row a new sequence number in its bucket; returns the rows that changed
+    bucket. ``fields`` None: the row itself did not change, only its bucket."""
     connection = session.connection()
     device_id = session.info.get("device_id")
     table_names = {type(obj).__tablename__ for obj, _ in pending}  # type: ignore[attr-defined]
@@ -86,6 +121,7 @@ def _log_rows(session: OrmSession, _context: Any) -> None:
             existing.setdefault((row.table_name, row.row_id), []).append(row)
 
     entries: list[tuple[SyncedRow, str, int, list[Any]]] = []
+    movers: list[SyncedRow] = []
     needed = 0
     with session.no_autoflush:
         for obj, _fields in pending:
@@ -96,6 +132,8 @@ def _log_rows(session: OrmSession, _context: Any) -> None:
             moved = [entry for entry in old if entry.bucket != bucket and not entry.removed]
             entries.append((obj, bucket, row_digest(table, obj.id, obj.version), moved))
             needed += 1 + len(moved)
+            if moved:
+                movers.append(obj)
     last = connection.execute(
         update(Counter)
         .where(Counter.name == SEQ)
@@ -146,15 +184,16 @@ def _log_rows(session: OrmSession, _context: Any) -> None:
                 "_new": same is None,
             }
         )
-        revisions.append(
-            {
-                "table_name": table,
-                "row_id": obj.id,
-                "version": obj.version,
-                "fields": " ".join(fields),
-                "device_id": device_id,
-            }
-        )
+        if fields is not None:
+            revisions.append(
+                {
+                    "table_name": table,
+                    "row_id": obj.id,
+                    "version": obj.version,
+                    "fields": " ".join(fields),
+                    "device_id": device_id,
+                }
+            )
     inserts = [{k: v for k, v in u.items() if k != "_new"} for u in upserts if u["_new"]]
     if inserts:
         connection.execute(RowLog.__table__.insert(), inserts)  # type: ignore[attr-defined]
@@ -175,8 +214,10 @@ def _log_rows(session: OrmSession, _context: Any) -> None:
                     removed_at=None,
                 )
             )
-    connection.execute(Revision.__table__.insert(), revisions)  # type: ignore[attr-defined]
+    if revisions:
+        connection.execute(Revision.__table__.insert(), revisions)  # type: ignore[attr-defined]
     _add_to_sums(connection, sums)
+    return movers
 
 
 def _add_to_sums(connection: Any, sums: dict[str, list[int]]) -> None:
