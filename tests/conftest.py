@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from fieldapp.store import Store
+from tests.factories import World, make_world
+from tests.sync_support import HQ, PG_ENV, database, prepare
+
 # CI replays the same examples every run (a red CI names a reproducible case); a
 # developer's runs explore new ones.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
-
-from fieldapp.store import Store
-from tests.factories import World, make_world
-from tests.sync_support import HQ, PG_ENV, database, prepare
 
 
 @pytest.fixture
