@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, func, inspect, select, text
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
@@ -170,6 +170,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         if before == target:
             return
         from alembic import command
+
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         connection.commit()
         broken_before = set(connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
@@ -234,6 +235,17 @@ class Store:
             row = session.get(LocalSetting, key)
             return row.value if row else default
 
+    def get_settings(self, keys: list[str]) -> dict[str, str]:
+        """Several settings in one read ("" for those not set)."""
+        with self.reader() as session:
+            rows = session.execute(
+                select(LocalSetting.key, LocalSetting.value).where(
+                    LocalSetting.key.in_(keys)  # type: ignore[attr-defined]
+                )
+            ).all()
+        found = dict(rows)
+        return {key: found.get(key, "") for key in keys}
+
     def set_setting(self, key: str, value: str) -> None:
         with self.action(track=False) as session:
             session.merge(LocalSetting(key=key, value=value))
@@ -268,14 +280,5 @@ class Store:
         with self.engine.connect() as connection:
             return connection.exec_driver_sql("PRAGMA quick_check").scalar() == "ok"
 
-    def table_names(self) -> list[str]:
-        return inspect(self.engine).get_table_names()
-
     def close(self) -> None:
         self.engine.dispose()
-
-
-def checkpoint(engine: Engine) -> None:
-    """Fold the WAL back into the database file (before a backup or a copy)."""
-    with engine.connect() as connection:
-        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

@@ -23,7 +23,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from urllib3.util.retry import Retry
 
@@ -32,6 +32,7 @@ from fieldapp.models import (
     SYNCED_TABLES,
     TABLES_BY_NAME,
     Attachment,
+    LocalSetting,
     OutboxEntry,
     RejectedChange,
     SignOff,
@@ -414,11 +415,14 @@ class SyncClient:
     # --- pull ----------------------------------------------------------------------------
 
     def _state(self) -> tuple[int, str, list[str], dict[str, Any] | None]:
-        cursor = int(self.store.get_setting(CURSOR, "0"))
-        digest = self.store.get_setting(SCOPE_DIGEST)
-        buckets = json.loads(self.store.get_setting(BUCKETS, "[]"))
-        backfill_raw = self.store.get_setting(BACKFILL)
-        return cursor, digest, buckets, json.loads(backfill_raw) if backfill_raw else None
+        state = self.store.get_settings([CURSOR, SCOPE_DIGEST, BUCKETS, BACKFILL])
+        backfill = json.loads(state[BACKFILL]) if state[BACKFILL] else None
+        return (
+            int(state[CURSOR] or 0),
+            state[SCOPE_DIGEST],
+            json.loads(state[BUCKETS] or "[]"),
+            backfill,
+        )
 
     def _fetch_page(self, request: p.PullRequest) -> p.PullResponse:
         body = self.hq.post(f"{p.API}/sync/pull", request.model_dump(mode="json"))
@@ -841,20 +845,8 @@ class SyncClient:
             if self.blobs.put(data) == sha:
                 report.blobs_down += 1
 
-    # --- what the engineer sees ------------------------------------------------------------
 
-    def open_conflicts(self) -> int:
-        with self.store.reader() as session:
-            return session.execute(
-                select(func.count())
-                .select_from(SyncConflict)
-                .where(SyncConflict.resolved_at.is_(None))  # type: ignore[union-attr]
-            ).scalar_one()
-
-
-def _setting(key: str, value: str) -> Any:
-    from fieldapp.models import LocalSetting
-
+def _setting(key: str, value: str) -> LocalSetting:
     return LocalSetting(key=key, value=value)
 
 
@@ -869,7 +861,6 @@ def sync_status(store: Store) -> dict[str, Any]:
         conflicts = session.execute(
             select(func.count()).select_from(SyncConflict).where(SyncConflict.resolved_at.is_(None))  # type: ignore[union-attr]
         ).scalar_one()
-        broken = session.execute(text("SELECT 1")).scalar()
     last_error = store.get_setting(LAST_ERROR)
     return {
         "enrolled": bool(store.get_setting(SERVER)),
@@ -881,5 +872,4 @@ def sync_status(store: Store) -> dict[str, Any]:
         "cursor": int(store.get_setting(CURSOR, "0")),
         "rejected_changes": rejected,
         "conflicts": conflicts,
-        "store_ok": broken == 1,
     }

@@ -22,6 +22,7 @@ from sqlmodel import select
 
 from fieldapp.models import SYNCED_TABLES, User
 from fieldapp.store import Store
+from sync import protocol as p
 from sync.client import SyncClient, SyncReport, enroll
 from sync.demo import free_port
 from sync.hq.db import make_hq_engine, migrate_hq, session_scope
@@ -226,3 +227,31 @@ def replica_rows(store: Store) -> dict[str, dict[str, int]]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
+
+
+def push(
+    device: DeviceUnderTest, *mutations: p.Mutation, batch_id: str = "test-batch-0001"
+) -> list[dict[str, object]]:
+    """Send mutations as they are (crafted ones too) and return HQ's results."""
+    client = device.client()
+    try:
+        body = client.hq.post(
+            f"{p.API}/sync/push",
+            p.PushRequest(batch_id=batch_id, mutations=list(mutations)).model_dump(mode="json"),
+        )
+    finally:
+        client.close()
+    return body["results"]  # type: ignore[no-any-return]
+
+
+def mutation(
+    n: int, table: str, row_id: str, op: str, fields: dict[str, object], base: int = 1
+) -> p.Mutation:
+    return p.Mutation(
+        mutation_id=f"e0000000-0000-0000-0000-{n:012d}",
+        table=table,
+        row_id=row_id,
+        op=op,
+        fields=fields,
+        base_version=base,
+    )  # type: ignore[arg-type]

@@ -30,7 +30,7 @@ from sync.blobs import BlobStore
 from sync.client import SyncFailed
 from sync.hq.db import session_scope
 from tests.factories import NOW, World
-from tests.sync_support import HQ, DeviceUnderTest, enroll_device, replica_rows
+from tests.sync_support import HQ, DeviceUnderTest, enroll_device, mutation, push, replica_rows
 
 HQWorld = tuple[HQ, World]
 
@@ -191,7 +191,6 @@ def test_crafted_ids_in_a_push_are_refused_and_kept_visible(hq: HQWorld, tmp_pat
         session.add(foreign)
     device = enroll_device(server, "zhang.wei", tmp_path / "zw")
     device.sync()
-    client = device.client()
     crafted = [
         # A fault on another engineer's job.
         p.Mutation(
@@ -247,12 +246,7 @@ def test_crafted_ids_in_a_push_are_refused_and_kept_visible(hq: HQWorld, tmp_pat
             fields={},
         ),
     ]
-    answer = client.hq.post(
-        f"{p.API}/sync/push",
-        p.PushRequest(batch_id="crafted-00001", mutations=crafted).model_dump(mode="json"),
-    )
-    client.close()
-    codes = [r["code"] for r in answer["results"]]
+    codes = [r["code"] for r in push(device, *crafted)]
     assert codes == [
         "forbidden",
         "forbidden",
@@ -378,25 +372,8 @@ def test_signed_reports_cannot_change_at_hq(hq: HQWorld, tmp_path: Path) -> None
     device.sync()
     with device.store.reader() as session:
         fault = session.exec(select(Fault)).one()
-    client = device.client()
-    answer = client.hq.post(
-        f"{p.API}/sync/push",
-        p.PushRequest(
-            batch_id="after-sign-01",
-            mutations=[
-                p.Mutation(
-                    mutation_id="d0000000-0000-0000-0000-000000000001",
-                    table="fault",
-                    row_id=fault.id,
-                    op="update",
-                    base_version=fault.version,
-                    fields={"cause": "改写的原因"},
-                ),
-            ],
-        ).model_dump(mode="json"),
-    )
-    client.close()
-    assert answer["results"][0]["code"] == "report_frozen"
+    change = mutation(1, "fault", fault.id, "update", {"cause": "改写的原因"}, base=fault.version)
+    assert push(device, change)[0]["code"] == "report_frozen"
 
 
 def test_a_damaged_replica_is_detected_and_repaired(hq: HQWorld, tmp_path: Path) -> None:

@@ -15,36 +15,9 @@ from sync import protocol as p
 from sync.hq.db import prune_tombstones, session_scope
 from sync.hq.models import RowLog
 from tests.factories import NOW, World
-from tests.sync_support import HQ, DeviceUnderTest, enroll_device, replica_rows
+from tests.sync_support import HQ, enroll_device, mutation, push, replica_rows
 
 HQWorld = tuple[HQ, World]
-
-
-def push(device: DeviceUnderTest, *mutations: p.Mutation) -> list[dict[str, object]]:
-    client = device.client()
-    try:
-        body = client.hq.post(
-            f"{p.API}/sync/push",
-            p.PushRequest(batch_id="hardening-0001", mutations=list(mutations)).model_dump(
-                mode="json"
-            ),
-        )
-    finally:
-        client.close()
-    return body["results"]  # type: ignore[no-any-return]
-
-
-def mutation(
-    n: int, table: str, row_id: str, op: str, fields: dict[str, object], base: int = 1
-) -> p.Mutation:
-    return p.Mutation(
-        mutation_id=f"e0000000-0000-0000-0000-{n:012d}",
-        table=table,
-        row_id=row_id,
-        op=op,
-        fields=fields,
-        base_version=base,
-    )  # type: ignore[arg-type]
 
 
 def test_a_supervisor_cannot_raise_their_own_rights_or_edit_the_catalogue(

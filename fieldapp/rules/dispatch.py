@@ -6,7 +6,6 @@ dispatcher, then with the customer."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -117,7 +116,3 @@ def check_dispatch(info: DispatchInfo, today: date) -> list[DispatchIssue]:
     if not info.request.strip():
         missing("request")
     return issues
-
-
-def missing_fields(issues: Iterable[DispatchIssue]) -> set[str]:
-    return {issue.field for issue in issues if issue.kind == IssueKind.MISSING}

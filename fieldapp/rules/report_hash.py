@@ -88,7 +88,3 @@ def verify_report(stored_content: str | bytes, expected_hash: str) -> bool:
     if not isinstance(content, dict):
         return False
     return report_hash(content) == expected_hash.lower()
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

@@ -78,11 +78,6 @@ def deadline_state(due: datetime, done_at: datetime | None, now: datetime) -> De
     return DeadlineState.PENDING if now <= due else DeadlineState.OVERDUE
 
 
-def time_left(due: datetime, now: datetime) -> timedelta:
-    """Negative once the deadline has passed (for the job list's countdown)."""
-    return due - now
-
-
 def dispatch_priority(
     *, urgency: str, is_key_account: bool, on_site_by: datetime, now: datetime
 ) -> tuple[int, int, float]:

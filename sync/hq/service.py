@@ -232,9 +232,9 @@ def checksums(session: Session, user: User, buckets: list[str]) -> ChecksumRespo
 
 
 def blob_status(session: Session, sha256: str) -> BlobStatus:
-    if session.get(Blob, sha256) is not None:
-        blob = session.get(Blob, sha256)
-        return BlobStatus(sha256=sha256, complete=True, received=blob.size if blob else 0)
+    blob = session.get(Blob, sha256)
+    if blob is not None:
+        return BlobStatus(sha256=sha256, complete=True, received=blob.size)
     received = session.exec(
         select(func.coalesce(func.sum(func.length(BlobPart.data)), 0)).where(
             BlobPart.sha256 == sha256
