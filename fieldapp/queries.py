@@ -6,14 +6,16 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, literal, literal_column, or_, text, tuple_
 from sqlmodel import Session, col, select
 
-from fieldapp.models import Customer, Job, Machine, Part, ProductModel, UTCDateTime
+from fieldapp.models import Customer, Job, Machine, OutboxEntry, Part, ProductModel, UTCDateTime
+from fieldapp.rules.dispatch import check_dispatch
 from fieldapp.search import CJK, fts_query, part_no_prefix_bounds
+from fieldapp.services import dispatch_info
 
 PART_NO_LIKE = re.compile(r"^[A-Za-z0-9-]*[0-9-][A-Za-z0-9-]*$")
 
@@ -25,6 +27,9 @@ class JobFilter:
     text: str = ""  # job number, customer name, serial or symptom
     key_accounts_only: bool = False
     due_before: datetime | None = None
+    due_after: datetime | None = None  # at or after
+    waiting_for_sync: bool = False  # the job or something recorded on it is unsent
+    newest_first: bool = False  # the done list: most recent deadline first
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,10 @@ def _job_conditions(flt: JobFilter) -> tuple[list[Any], bool]:
         )
     if flt.due_before is not None:
         conditions.append(col(Job.on_site_due_at) < flt.due_before)
+    if flt.due_after is not None:
+        conditions.append(col(Job.on_site_due_at) >= flt.due_after)
+    if flt.waiting_for_sync:
+        conditions.append(col(Job.id).in_(_jobs_with_unsent_changes()))
     needle = flt.text.strip()
     if needle:
         pattern = f"%{needle}%"
@@ -72,6 +81,16 @@ def _job_conditions(flt: JobFilter) -> tuple[list[Any], bool]:
             )
         )
     return conditions, bool(needle)
+
+
+def _jobs_with_unsent_changes() -> Any:
+    """Ids of jobs with a change in the outbox: the job row itself, or a row recorded on
+    it (its ``job_id`` is in the change)."""
+    own = select(OutboxEntry.row_id).where(OutboxEntry.table_name == "job")
+    children = select(func.json_extract(OutboxEntry.fields, "$.job_id")).where(
+        OutboxEntry.table_name != "job"
+    )
+    return own.union(children)
 
 
 def _with_joins(statement: Any) -> Any:
@@ -95,14 +114,16 @@ def job_page(
     """
     conditions, needs_joins = _job_conditions(flt)
     if after is not None:
-        conditions.append(
-            tuple_(Job.on_site_due_at, Job.number)
-            > tuple_(literal(after.on_site_due_at, UTCDateTime), literal(after.number))
-        )
+        key = tuple_(Job.on_site_due_at, Job.number)
+        last = tuple_(literal(after.on_site_due_at, UTCDateTime), literal(after.number))
+        conditions.append(key < last if flt.newest_first else key > last)
     ids = select(Job.id).where(*conditions)
     if needs_joins:
         ids = _with_joins(ids)
-    ids = ids.order_by(col(Job.on_site_due_at), col(Job.number)).offset(offset).limit(limit)
+    order = [col(Job.on_site_due_at), col(Job.number)]
+    if flt.newest_first:
+        order = [o.desc() for o in order]
+    ids = ids.order_by(*order).offset(offset).limit(limit)
     page_ids = list(session.exec(ids).all())
     if not page_ids:
         return []
@@ -185,3 +206,34 @@ def search_parts(session: Session, query: str, *, offset: int = 0, limit: int = 
     )
     params = {"match": match, "limit": limit, "offset": offset}
     return list(session.execute(statement, params).scalars().all())
+
+
+def jobs_missing_information(session: Session, job_ids: Collection[str], today: date) -> set[str]:
+    """Which of these jobs have dispatch information missing or suspicious (the job
+    list's flag), checked for a whole page in a few queries."""
+    if not job_ids:
+        return set()
+    jobs = session.exec(select(Job).where(col(Job.id).in_(list(job_ids)))).all()
+    customers = {
+        c.id: c
+        for c in session.exec(
+            select(Customer).where(col(Customer.id).in_({j.customer_id for j in jobs}))
+        ).all()
+    }
+    machines = {
+        m.id: m
+        for m in session.exec(
+            select(Machine).where(col(Machine.id).in_({j.machine_id for j in jobs if j.machine_id}))
+        ).all()
+    }
+    models = {m.id: m.code for m in session.exec(select(ProductModel)).all()}
+    known = frozenset(models.values())
+    flagged = set()
+    for job in jobs:
+        customer = customers.get(job.customer_id)
+        machine = machines.get(job.machine_id) if job.machine_id else None
+        model_on_file = models.get(machine.model_id) if machine else None
+        info = dispatch_info(job, customer, model_on_file, known)
+        if check_dispatch(info, today):
+            flagged.add(job.id)
+    return flagged

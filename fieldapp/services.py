@@ -203,12 +203,10 @@ DISPATCH_FIELDS = {
 }
 
 
-def dispatch_issues(session: Session, job: Job, today: date) -> list[DispatchIssue]:
-    customer = session.get(Customer, job.customer_id)
-    machine = session.get(Machine, job.machine_id) if job.machine_id else None
-    model_on_file = session.get(ProductModel, machine.model_id) if machine else None
-    known = frozenset(session.exec(select(ProductModel.code)).all())
-    info = DispatchInfo(
+def dispatch_info(
+    job: Job, customer: Customer | None, model_on_file: str | None, known: frozenset[str]
+) -> DispatchInfo:
+    return DispatchInfo(
         job_type=job.job_type,
         customer_name=customer.name if customer else "",
         address=job.address,
@@ -219,8 +217,16 @@ def dispatch_issues(session: Session, job: Job, today: date) -> list[DispatchIss
         symptom=job.reported_symptom,
         request=job.customer_request,
         known_models=known,
-        machine_on_file_model=model_on_file.code if model_on_file else None,
+        machine_on_file_model=model_on_file,
     )
+
+
+def dispatch_issues(session: Session, job: Job, today: date) -> list[DispatchIssue]:
+    customer = session.get(Customer, job.customer_id)
+    machine = session.get(Machine, job.machine_id) if job.machine_id else None
+    model_on_file = session.get(ProductModel, machine.model_id) if machine else None
+    known = frozenset(session.exec(select(ProductModel.code)).all())
+    info = dispatch_info(job, customer, model_on_file.code if model_on_file else None, known)
     return check_dispatch(info, today)
 
 

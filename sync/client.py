@@ -27,6 +27,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from urllib3.util.retry import Retry
 
+from fieldapp.blobs import BlobStore
 from fieldapp.clock import utcnow
 from fieldapp.models import (
     SYNCED_TABLES,
@@ -42,7 +43,6 @@ from fieldapp.models import (
 from fieldapp.store import Store, StoreSession
 from fieldapp.wire import from_wire
 from sync import protocol as p
-from sync.blobs import BlobStore
 from sync.buckets import ALL, bucket_of, row_digest
 from sync.faults import fault_point
 

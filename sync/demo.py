@@ -72,21 +72,26 @@ def local_hq(url: str) -> Iterator[str]:
         engine.dispose()
 
 
+def enroll_demo_device(url: str, base: str, store: Store, device_dir: Path) -> None:
+    """Enroll the demo engineer's device once; later runs only follow HQ's new port."""
+    if store.get_setting(SERVER):
+        store.set_setting(SERVER, base)  # the demo HQ gets a new port each run
+        return
+    engine = make_hq_engine(url)
+    try:
+        with session_scope(engine) as session:
+            user = session.exec(select(User).where(User.login == DEMO_ENGINEER)).one()
+            code, _ = issue_enrollment(session, user)
+    finally:
+        engine.dispose()
+    enroll(store, device_dir, base, code, device_name="demo-device", platform="demo")
+
+
 def run_demo(folder: Path, store: Store, device_dir: Path) -> SyncReport:
     """Start the local HQ, enroll the demo engineer's device once, and sync it."""
     url = prepare_hq(folder / "hq")
     with local_hq(url) as base:
-        if store.get_setting(SERVER):
-            store.set_setting(SERVER, base)  # the demo HQ gets a new port each run
-        else:
-            engine = make_hq_engine(url)
-            try:
-                with session_scope(engine) as session:
-                    user = session.exec(select(User).where(User.login == DEMO_ENGINEER)).one()
-                    code, _ = issue_enrollment(session, user)
-            finally:
-                engine.dispose()
-            enroll(store, device_dir, base, code, device_name="demo-device", platform="demo")
+        enroll_demo_device(url, base, store, device_dir)
         client = SyncClient(store, device_dir)
         try:
             return client.sync()

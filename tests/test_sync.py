@@ -11,6 +11,7 @@ import requests
 from sqlmodel import select
 
 from fieldapp import services
+from fieldapp.blobs import BlobStore
 from fieldapp.models import (
     Attachment,
     Fault,
@@ -26,7 +27,6 @@ from fieldapp.models import (
 from fieldapp.models.enums import JobEventKind as E
 from fieldapp.rules.report_hash import verify_report
 from sync import protocol as p
-from sync.blobs import BlobStore
 from sync.client import SyncFailed
 from sync.hq.db import session_scope
 from tests.factories import NOW, World

@@ -23,6 +23,7 @@ from hypothesis.stateful import (
 from sqlmodel import Session, col, select
 
 from fieldapp import services
+from fieldapp.blobs import BlobStore
 from fieldapp.models import (
     Customer,
     Job,
@@ -37,7 +38,6 @@ from fieldapp.models.enums import JobStatus
 from fieldapp.rules import jobflow
 from fieldapp.rules.report_hash import verify_report
 from fieldapp.services import DomainError
-from sync.blobs import BlobStore
 from sync.client import SyncClient
 from sync.hq.db import session_scope
 from sync.hq.models import AppliedMutation

@@ -1,0 +1,242 @@
+"""What the engineer's screens show, read from the local store in one go: the job with
+its machine, warranty and dispatch checks; the customer's file; the running total."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, or_, select
+
+from fieldapp.models import (
+    Attachment,
+    Complaint,
+    Contact,
+    Customer,
+    Fault,
+    Job,
+    JobEvent,
+    Machine,
+    Part,
+    PartsRequest,
+    PartsRequestLine,
+    PartUsage,
+    PreInspectionFinding,
+    ProductModel,
+    SignOff,
+    TimeEntry,
+    User,
+)
+from fieldapp.models.enums import AttachmentKind, ComplaintStatus, TimeKind
+from fieldapp.rules import jobflow
+from fieldapp.rules.dispatch import DispatchIssue
+from fieldapp.rules.warranty import WarrantyAssessment
+from fieldapp.services import (
+    DEFAULT_LABOUR_RATE_CENTS_PER_HOUR,
+    dispatch_issues,
+    machine_warranty,
+)
+
+
+def _live(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
+    statement = select(model).where(*conditions, col(model.deleted_at).is_(None))
+    return list(session.exec(statement.order_by(col(model.created_at), col(model.id))).all())
+
+
+@dataclass(frozen=True)
+class MachineView:
+    machine: Machine
+    model: ProductModel | None
+    warranty: WarrantyAssessment
+
+
+@dataclass(frozen=True)
+class JobView:
+    job: Job
+    customer: Customer
+    machine: MachineView | None
+    issues: list[DispatchIssue]
+    actions: list[str]  # what the engineer may do now (JobEventKind values)
+    can_reschedule: bool
+    can_record_work: bool
+    frozen: bool
+    events: list[JobEvent]
+    sign_off: SignOff | None
+
+
+def machine_view(session: Session, machine: Machine, today: date) -> MachineView:
+    return MachineView(
+        machine,
+        session.get(ProductModel, machine.model_id),
+        machine_warranty(session, machine, today),
+    )
+
+
+def job_view(session: Session, job_id: str, user: User, today: date) -> JobView:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise LookupError(job_id)
+    customer = session.get(Customer, job.customer_id)
+    assert customer is not None
+    machine = session.get(Machine, job.machine_id) if job.machine_id else None
+    is_assignee = job.assignee_id == user.id
+    actions = [
+        str(a)
+        for a in jobflow.allowed_actions(job.status, user.role, is_assignee=is_assignee)
+        if a != "signed"
+    ]
+    sign_off = session.exec(
+        select(SignOff)
+        .where(SignOff.job_id == job.id, col(SignOff.deleted_at).is_(None))
+        .order_by(col(SignOff.signed_at).desc())
+    ).first()
+    return JobView(
+        job=job,
+        customer=customer,
+        machine=machine_view(session, machine, today) if machine else None,
+        issues=dispatch_issues(session, job, today),
+        actions=actions,
+        can_reschedule=jobflow.can_reschedule(job.status, user.role, is_assignee=is_assignee),
+        can_record_work=jobflow.can_record_work(job.status) and is_assignee,
+        frozen=jobflow.is_frozen(job.status),
+        events=sorted(
+            _live(session, JobEvent, JobEvent.job_id == job.id), key=lambda e: e.occurred_at
+        ),
+        sign_off=sign_off,
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    job: Job
+    machine_serial: str
+    faults: list[Fault]
+
+
+@dataclass(frozen=True)
+class CustomerFile:
+    customer: Customer
+    contacts: list[Contact]
+    machines: list[MachineView]
+    history: list[HistoryEntry]  # finished jobs, newest first
+    open_complaints: list[Complaint]
+    due_findings: list[PreInspectionFinding]  # declined on an earlier visit, now due
+
+
+def customer_file(session: Session, customer_id: str, today: date) -> CustomerFile:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise LookupError(customer_id)
+    machines = _live(session, Machine, Machine.customer_id == customer_id)
+    serials = {m.id: m.serial for m in machines}
+    finished = session.exec(
+        select(Job)
+        .where(
+            Job.customer_id == customer_id,
+            col(Job.status).in_(sorted(jobflow.FROZEN_STATUSES)),
+            col(Job.deleted_at).is_(None),
+        )
+        .order_by(col(Job.completed_at).desc(), col(Job.number).desc())
+    ).all()
+    faults_by_job: dict[str, list[Fault]] = {}
+    if finished:
+        for fault in _live(session, Fault, col(Fault.job_id).in_([j.id for j in finished])):
+            faults_by_job.setdefault(fault.job_id, []).append(fault)
+    machine_hours = {m.id: m.hour_meter for m in machines}
+    findings = _live(
+        session,
+        PreInspectionFinding,
+        col(PreInspectionFinding.machine_id).in_(list(serials)),
+        col(PreInspectionFinding.fix_now).is_(False),
+        col(PreInspectionFinding.resolved_by_job_id).is_(None),
+    )
+    due = [
+        f
+        for f in findings
+        if (f.remind_on is not None and f.remind_on <= today)
+        or (
+            f.remind_at_hours is not None
+            and (machine_hours.get(f.machine_id or "") or 0) >= f.remind_at_hours
+        )
+        or (f.remind_on is None and f.remind_at_hours is None)
+    ]
+    return CustomerFile(
+        customer=customer,
+        contacts=_live(session, Contact, Contact.customer_id == customer_id),
+        machines=[machine_view(session, m, today) for m in machines],
+        history=[
+            HistoryEntry(j, serials.get(j.machine_id or "", ""), faults_by_job.get(j.id, []))
+            for j in finished
+        ],
+        open_complaints=_live(
+            session,
+            Complaint,
+            Complaint.customer_id == customer_id,
+            or_(Complaint.status == ComplaintStatus.OPEN, Complaint.status == "answered"),
+        ),
+        due_findings=due,
+    )
+
+
+@dataclass(frozen=True)
+class UsedPart:
+    usage: PartUsage
+    part: Part
+
+
+@dataclass(frozen=True)
+class Work:
+    """Everything recorded on the job so far, and what it costs the customer."""
+
+    findings: list[PreInspectionFinding]
+    faults: list[Fault]
+    parts: list[UsedPart]
+    requests: list[tuple[PartsRequest, list[tuple[PartsRequestLine, Part]]]]
+    times: list[TimeEntry]
+    photos: list[Attachment]
+    parts_cents: int = 0
+    labour_cents: int = 0
+    warranty_cents: int = 0  # what the warranty covers (shown, not charged)
+    labour_minutes: int = 0
+    travel_minutes: int = 0
+
+    @property
+    def total_cents(self) -> int:
+        return self.parts_cents + self.labour_cents
+
+
+def job_work(
+    session: Session, job: Job, labour_rate_cents: int = DEFAULT_LABOUR_RATE_CENTS_PER_HOUR
+) -> Work:
+    usages = _live(session, PartUsage, PartUsage.job_id == job.id)
+    parts = {p.id: p for p in _live(session, Part, col(Part.id).in_([u.part_id for u in usages]))}
+    requests = _live(session, PartsRequest, PartsRequest.job_id == job.id)
+    request_lines = []
+    for request in requests:
+        lines = _live(session, PartsRequestLine, PartsRequestLine.request_id == request.id)
+        request_lines.append((request, [(line, session.get(Part, line.part_id)) for line in lines]))
+    times = _live(session, TimeEntry, TimeEntry.job_id == job.id)
+    parts_cents = sum(u.quantity * u.unit_price_cents for u in usages if not u.warranty)
+    warranty_parts = sum(u.quantity * u.unit_price_cents for u in usages if u.warranty)
+    labour = [t for t in times if t.kind == TimeKind.LABOUR]
+    charged_minutes = sum(t.minutes for t in labour if not t.warranty)
+    free_minutes = sum(t.minutes for t in labour if t.warranty)
+    return Work(
+        findings=_live(session, PreInspectionFinding, PreInspectionFinding.job_id == job.id),
+        faults=_live(session, Fault, Fault.job_id == job.id),
+        parts=[UsedPart(u, parts[u.part_id]) for u in usages if u.part_id in parts],
+        requests=request_lines,  # type: ignore[arg-type]
+        times=times,
+        photos=_live(
+            session,
+            Attachment,
+            Attachment.job_id == job.id,
+            Attachment.kind == AttachmentKind.PHOTO,
+        ),
+        parts_cents=parts_cents,
+        labour_cents=round(charged_minutes * labour_rate_cents / 60),
+        warranty_cents=warranty_parts + round(free_minutes * labour_rate_cents / 60),
+        labour_minutes=sum(t.minutes for t in labour),
+        travel_minutes=sum(t.minutes for t in times if t.kind == TimeKind.TRAVEL),
+    )

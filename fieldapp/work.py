@@ -1,0 +1,513 @@
+"""What the engineer records on site, between the arrival and the customer's signature:
+pre-inspection, checklists, faults, parts, parts requests, time, photos, and the
+signature itself. Every function works inside one ``Store.action()`` transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from fieldapp.blobs import BlobStore
+from fieldapp.clock import utcnow
+from fieldapp.models import (
+    Attachment,
+    ChecklistAnswer,
+    ChecklistRun,
+    ChecklistTemplate,
+    ChecklistTemplateItem,
+    Fault,
+    Job,
+    Machine,
+    Part,
+    PartsRequest,
+    PartsRequestLine,
+    PartUsage,
+    PreInspectionFinding,
+    ProductModel,
+    SignOff,
+    StockLocation,
+    StockMovement,
+    TimeEntry,
+    User,
+)
+from fieldapp.models.enums import (
+    Assembly,
+    AttachmentKind,
+    CheckResult,
+    ItemKind,
+    MovementKind,
+    RepairLocation,
+    StockLocationKind,
+    TimeKind,
+)
+from fieldapp.photos import Photo, prepare_photo
+from fieldapp.rules import checklist as rules
+from fieldapp.services import (
+    DomainError,
+    effective_answers,
+    line_charge,
+    require_work_allowed,
+    sign_job,
+)
+
+MAX_MINUTES = 24 * 60
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or utcnow()
+
+
+def _live(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
+    statement = select(model).where(*conditions, col(model.deleted_at).is_(None))
+    return list(session.exec(statement.order_by(col(model.created_at), col(model.id))).all())
+
+
+def _own_row(session: Session, job: Job, model: type[Any], row_id: str) -> Any:
+    row = session.get(model, row_id)
+    if row is None or row.deleted_at is not None or getattr(row, "job_id", None) != job.id:
+        raise DomainError("row_unknown", "That entry is not part of this job.")
+    return row
+
+
+# --- checklists ---------------------------------------------------------------------
+
+
+def templates_for_job(session: Session, job: Job) -> list[ChecklistTemplate]:
+    """The active checklists of the job's type for its machine's family, newest
+    revision of each."""
+    family = None
+    if job.machine_id:
+        machine = session.get(Machine, job.machine_id)
+        model = session.get(ProductModel, machine.model_id) if machine else None
+        family = model.family if model else None
+    candidates = session.exec(
+        select(ChecklistTemplate).where(
+            ChecklistTemplate.job_type == job.job_type,
+            col(ChecklistTemplate.active).is_(True),
+            col(ChecklistTemplate.deleted_at).is_(None),
+        )
+    ).all()
+    newest: dict[str, ChecklistTemplate] = {}
+    for template in candidates:
+        if template.model_family not in (None, family):
+            continue
+        known = newest.get(template.code)
+        if known is None or template.revision > known.revision:
+            newest[template.code] = template
+    return sorted(newest.values(), key=lambda t: t.code)
+
+
+def job_runs(session: Session, job: Job) -> list[ChecklistRun]:
+    return _live(session, ChecklistRun, ChecklistRun.job_id == job.id)
+
+
+def start_checklist(
+    session: Session, job: Job, template: ChecklistTemplate, *, now: datetime | None = None
+) -> ChecklistRun:
+    require_work_allowed(job)
+    for run in job_runs(session, job):
+        if run.template_id == template.id:
+            return run  # one run per checklist and job
+    run = ChecklistRun(job_id=job.id, template_id=template.id, started_at=_now(now))
+    session.add(run)
+    return run
+
+
+def spec_of(item: ChecklistTemplateItem) -> rules.ItemSpec:
+    return rules.ItemSpec(
+        kind=item.kind,
+        required=item.required,
+        min_value=item.min_value,
+        max_value=item.max_value,
+        choices=tuple(c for c in item.choices.split("|") if c),
+    )
+
+
+def value_of(answer: ChecklistAnswer | None) -> rules.AnswerValue | None:
+    if answer is None:
+        return None
+    return rules.AnswerValue(
+        result=answer.result,
+        number=answer.number_value,
+        text=answer.text_value,
+        choice=answer.choice_value,
+        has_photo=answer.attachment_id is not None,
+    )
+
+
+@dataclass(frozen=True)
+class ItemState:
+    item: ChecklistTemplateItem
+    answer: ChecklistAnswer | None
+    problems: tuple[rules.ItemProblem, ...]
+
+
+def run_items(session: Session, run: ChecklistRun) -> list[ItemState]:
+    items = _live(
+        session, ChecklistTemplateItem, ChecklistTemplateItem.template_id == run.template_id
+    )
+    answers = {a.item_id: a for a in effective_answers(session, run)}
+    return [
+        ItemState(
+            item,
+            answers.get(item.id),
+            tuple(rules.check_item(spec_of(item), value_of(answers.get(item.id)))),
+        )
+        for item in sorted(items, key=lambda i: i.position)
+    ]
+
+
+def answer_item(
+    session: Session,
+    job: Job,
+    run: ChecklistRun,
+    item: ChecklistTemplateItem,
+    *,
+    result: str | None = None,
+    number: float | None = None,
+    text: str = "",
+    choice: str = "",
+    attachment_id: str | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> tuple[ChecklistAnswer, list[rules.ItemProblem]]:
+    """Record an answer (a correction supersedes the previous one, never overwrites it)
+    and return what is still wrong with the item, e.g. a number out of range."""
+    require_work_allowed(job)
+    if run.job_id != job.id or item.template_id != run.template_id:
+        raise DomainError("row_unknown", "That item is not part of this checklist.")
+    if result is not None:
+        CheckResult(result)
+    if item.kind == ItemKind.CHOICE and choice and choice not in spec_of(item).choices:
+        raise DomainError("choice_unknown", "Pick one of the offered answers.")
+    previous = next((a for a in effective_answers(session, run) if a.item_id == item.id), None)
+    if previous is not None and attachment_id is None and item.kind == ItemKind.PHOTO:
+        attachment_id = previous.attachment_id
+    answer = ChecklistAnswer(
+        run_id=run.id,
+        item_id=item.id,
+        result=result,
+        number_value=number,
+        text_value=text.strip(),
+        choice_value=choice,
+        attachment_id=attachment_id,
+        note=note.strip(),
+        supersedes_id=previous.id if previous else None,
+        answered_at=_now(now),
+    )
+    session.add(answer)
+    return answer, rules.check_item(spec_of(item), value_of(answer))
+
+
+# --- pre-inspection, faults, time ------------------------------------------------------
+
+
+def add_finding(
+    session: Session,
+    job: Job,
+    *,
+    component: str,
+    description: str,
+    fix_now: bool,
+    danger_if_not: str = "",
+    remaining_life: str = "",
+    remind_on: date | None = None,
+) -> PreInspectionFinding:
+    """A problem found on arrival (预检单). What the customer declines is kept as a
+    reminder for the next visit."""
+    require_work_allowed(job)
+    if not component.strip() or not description.strip():
+        raise DomainError("finding_incomplete", "Say which part and what is wrong.")
+    if not fix_now and not danger_if_not.strip():
+        raise DomainError(
+            "danger_required", "Tell the customer what may happen if it is not fixed now."
+        )
+    finding = PreInspectionFinding(
+        job_id=job.id,
+        machine_id=job.machine_id,
+        component=component.strip()[:24],
+        description=description.strip(),
+        fix_now=fix_now,
+        danger_if_not=danger_if_not.strip(),
+        remaining_life=remaining_life.strip()[:64],
+        remind_on=remind_on if not fix_now else None,
+    )
+    session.add(finding)
+    return finding
+
+
+FAULT_FIELDS = {
+    "assembly",
+    "fault_code",
+    "symptom",
+    "cause",
+    "action",
+    "fixed",
+    "repair_location",
+    "loaner_provided",
+    "misuse",
+    "hour_meter",
+}
+
+
+def save_fault(
+    session: Session, job: Job, fields: dict[str, Any], fault_id: str | None = None
+) -> Fault:
+    """Record a fault, or correct one recorded earlier on this job."""
+    require_work_allowed(job)
+    unknown = set(fields) - FAULT_FIELDS
+    if unknown:
+        raise DomainError("field_unknown", f"Unknown fault fields: {sorted(unknown)}")
+    merged = dict(fields)
+    if "assembly" in merged:
+        Assembly(merged["assembly"])
+    if "repair_location" in merged:
+        RepairLocation(merged["repair_location"])
+    if fault_id is None:
+        if not str(merged.get("symptom", "")).strip():
+            raise DomainError("symptom_required", "Describe the symptom.")
+        fault = Fault(job_id=job.id, machine_id=job.machine_id, **merged)
+        session.add(fault)
+        return fault
+    fault = _own_row(session, job, Fault, fault_id)
+    if "symptom" in merged and not str(merged["symptom"]).strip():
+        raise DomainError("symptom_required", "Describe the symptom.")
+    for name, value in merged.items():
+        setattr(fault, name, value)
+    return fault
+
+
+def remove_entry(session: Session, job: Job, model: type[Any], row_id: str, actor: User) -> None:
+    """Take back an entry made by mistake before the customer signs. A part's stock
+    comes back into the van by a return movement (movements are never deleted)."""
+    require_work_allowed(job)
+    row = _own_row(session, job, model, row_id)
+    row.deleted_at = utcnow()
+    if isinstance(row, PartUsage) and row.from_location_id:
+        session.add(
+            StockMovement(
+                part_id=row.part_id,
+                location_id=row.from_location_id,
+                quantity=row.quantity,
+                kind=MovementKind.RETURN,
+                moved_at=utcnow(),
+                job_id=job.id,
+                part_usage_id=row.id,
+                user_id=actor.id,
+                reference="entry removed",
+            )
+        )
+
+
+def add_time(
+    session: Session,
+    job: Job,
+    user: User,
+    kind: str,
+    minutes: int,
+    *,
+    note: str = "",
+    started_at: datetime | None = None,
+    now: datetime | None = None,
+) -> TimeEntry:
+    """Labour, travel or waiting time. Labour is free under warranty (the rules
+    decide, as for parts)."""
+    require_work_allowed(job)
+    TimeKind(kind)
+    if not 0 < minutes <= MAX_MINUTES:
+        raise DomainError("minutes_invalid", "Enter between 1 minute and 24 hours.")
+    on = _now(now).date()
+    free = not line_charge(session, job, on).chargeable
+    entry = TimeEntry(
+        job_id=job.id,
+        user_id=user.id,
+        kind=kind,
+        minutes=minutes,
+        started_at=started_at,
+        warranty=free if kind == TimeKind.LABOUR else True,
+        note=note.strip(),
+    )
+    session.add(entry)
+    return entry
+
+
+# --- parts ------------------------------------------------------------------------------
+
+
+def van_of(session: Session, user: User) -> StockLocation | None:
+    return session.exec(
+        select(StockLocation).where(
+            StockLocation.owner_user_id == user.id,
+            StockLocation.kind == StockLocationKind.VAN,
+            col(StockLocation.deleted_at).is_(None),
+        )
+    ).first()
+
+
+def request_parts(
+    session: Session,
+    job: Job | None,
+    user: User,
+    lines: list[tuple[Part, int]],
+    *,
+    note: str = "",
+    now: datetime | None = None,
+) -> PartsRequest:
+    """Parts the engineer lacks, asked from the warehouse to their van. Warranty parts
+    go first (先顾客, 后生产)."""
+    if not lines or any(quantity <= 0 for _, quantity in lines):
+        raise DomainError("quantity_invalid", "Ask for at least one of each part.")
+    van = van_of(session, user)
+    warranty = False
+    if job is not None:
+        on = _now(now).date()
+        warranty = any(not line_charge(session, job, on, part=p).chargeable for p, _ in lines)
+    request = PartsRequest(
+        job_id=job.id if job else None,
+        requester_id=user.id,
+        to_location_id=van.id if van else None,
+        warranty=warranty,
+        requested_at=_now(now),
+        note=note.strip(),
+    )
+    session.add(request)
+    for part, quantity in lines:
+        session.add(PartsRequestLine(request_id=request.id, part_id=part.id, quantity=quantity))
+    return request
+
+
+# --- photos and the signature ---------------------------------------------------------------
+
+
+def add_photo(
+    session: Session,
+    blobs: BlobStore,
+    job: Job,
+    photo: Photo | bytes,
+    *,
+    caption: str = "",
+    fault_id: str | None = None,
+) -> Attachment:
+    """A photo made upright and downscaled (pass a prepared one to do that work away
+    from the UI), stored by its hash before the row that names it is committed: the
+    blob is never missing for a saved row."""
+    require_work_allowed(job)
+    if isinstance(photo, bytes):
+        photo = prepare_photo(photo)
+    sha = blobs.put(photo.data)
+    attachment = Attachment(
+        sha256=sha,
+        kind=AttachmentKind.PHOTO,
+        mime="image/jpeg",
+        size=len(photo.data),
+        width=photo.width,
+        height=photo.height,
+        job_id=job.id,
+        fault_id=fault_id,
+        caption=caption.strip(),
+        taken_at=photo.taken_at or utcnow(),
+    )
+    session.add(attachment)
+    return attachment
+
+
+def sign_with_signature(
+    session: Session,
+    blobs: BlobStore,
+    job: Job,
+    engineer: User,
+    signature_png: bytes,
+    *,
+    signer_name: str,
+    opinion: str = "",
+    satisfaction: str | None = None,
+    device_id: str | None = None,
+    now: datetime | None = None,
+) -> SignOff:
+    """The customer's signature image stored, then the report hashed and frozen."""
+    if not signature_png:
+        raise DomainError("signature_required", "The customer's signature is required.")
+    sha = blobs.put(signature_png)
+    session.add(
+        Attachment(
+            sha256=sha,
+            kind=AttachmentKind.SIGNATURE,
+            mime="image/png",
+            size=len(signature_png),
+            job_id=job.id,
+            taken_at=_now(now),
+        )
+    )
+    return sign_job(
+        session,
+        job,
+        engineer,
+        signer_name=signer_name,
+        signature_sha256=sha,
+        opinion=opinion,
+        satisfaction=satisfaction,
+        now=now,
+        device_id=device_id,
+    )
+
+
+# --- before the customer signs --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something incomplete in the report, shown before the customer signs."""
+
+    code: str  # checklist_missing, unanswered, out_of_range, photo_missing, failed,
+    #            fault_not_fixed, no_labour, no_fault
+    subject: str  # the item, the fault or the checklist concerned
+    blocking: bool = False  # True: the report cannot be signed at all
+
+
+def report_gaps(session: Session, job: Job, *, language: str = "zh") -> list[Gap]:
+    """What is incomplete in the job, worst first. Nothing here is silently accepted:
+    the engineer goes back and fixes it, or the customer signs having seen it."""
+    gaps: list[Gap] = []
+    runs = job_runs(session, job)
+    started = {run.template_id for run in runs}
+    for template in templates_for_job(session, job):
+        if template.id not in started:
+            name = template.name_zh if language == "zh" else template.name_en or template.name_zh
+            gaps.append(Gap("checklist_missing", name))
+    for run in runs:
+        for state in run_items(session, run):
+            label = (
+                state.item.label_zh
+                if language == "zh"
+                else state.item.label_en or state.item.label_zh
+            )
+            for problem in state.problems:
+                gaps.append(Gap(str(problem), label))
+    faults = _live(session, Fault, Fault.job_id == job.id)
+    followed_up = session.exec(
+        select(Job.id).where(Job.parent_job_id == job.id, col(Job.deleted_at).is_(None))
+    ).first()
+    for fault in faults:
+        if not fault.fixed and followed_up is None:
+            gaps.append(Gap("fault_not_fixed", fault.symptom))
+    if job.job_type == "repair" and not faults:
+        gaps.append(Gap("no_fault", job.number))
+    labour = _live(
+        session, TimeEntry, TimeEntry.job_id == job.id, TimeEntry.kind == TimeKind.LABOUR
+    )
+    if not labour:
+        gaps.append(Gap("no_labour", job.number))
+    order = [
+        "checklist_missing",
+        "unanswered",
+        "photo_missing",
+        "out_of_range",
+        "fault_not_fixed",
+        "failed",
+        "no_fault",
+        "no_labour",
+    ]
+    return sorted(gaps, key=lambda g: order.index(g.code) if g.code in order else len(order))
