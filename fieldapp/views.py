@@ -124,7 +124,11 @@ class CustomerFile:
     due_findings: list[PreInspectionFinding]  # declined on an earlier visit, now due
 
 
-def customer_file(session: Session, customer_id: str, today: date) -> CustomerFile:
+def customer_file(
+    session: Session, customer_id: str, today: date, *, current_job_id: str | None = None
+) -> CustomerFile:
+    """The customer's file; findings declined on ``current_job_id`` itself are not
+    "due" yet (they are the ones being recorded now)."""
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise LookupError(customer_id)
@@ -154,12 +158,15 @@ def customer_file(session: Session, customer_id: str, today: date) -> CustomerFi
     due = [
         f
         for f in findings
-        if (f.remind_on is not None and f.remind_on <= today)
-        or (
-            f.remind_at_hours is not None
-            and (machine_hours.get(f.machine_id or "") or 0) >= f.remind_at_hours
+        if f.job_id != current_job_id
+        and (
+            (f.remind_on is not None and f.remind_on <= today)
+            or (
+                f.remind_at_hours is not None
+                and (machine_hours.get(f.machine_id or "") or 0) >= f.remind_at_hours
+            )
+            or (f.remind_on is None and f.remind_at_hours is None)
         )
-        or (f.remind_on is None and f.remind_at_hours is None)
     ]
     return CustomerFile(
         customer=customer,

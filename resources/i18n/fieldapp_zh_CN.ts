@@ -1,0 +1,2063 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ChecklistTab</name>
+    <message>
+        <source>No checklist for this kind of job.</source>
+        <translation>此类工单没有检查表。</translation>
+    </message>
+    <message>
+        <source>Start this checklist</source>
+        <translation>开始此检查表</translation>
+    </message>
+    <message>
+        <source>Checklists are filled in once on site.</source>
+        <translation>到达现场后才能填写检查表。</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerTab</name>
+    <message>
+        <source>Declined repairs now due</source>
+        <translation>客户暂缓的维修已到期</translation>
+    </message>
+    <message>
+        <source>Open complaints</source>
+        <translation>未结投诉</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Machines</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Service history</source>
+        <translation>服务记录</translation>
+    </message>
+    <message>
+        <source>Key customer: priority in dispatch and response</source>
+        <translation>大客户：优先派工、优先响应</translation>
+    </message>
+    <message>
+        <source>No machines on file.</source>
+        <translation>档案中没有设备。</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n older job(s).</source>
+        <translation>
+            <numerusform>……另有 %n 个更早的工单。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No earlier service.</source>
+        <translation>以前没有服务记录。</translation>
+    </message>
+</context>
+<context>
+    <name>EnrollPage</name>
+    <message>
+        <source>Connect this device to HQ</source>
+        <translation>将本设备连接到总部</translation>
+    </message>
+    <message>
+        <source>Your supervisor or IT gives you HQ&apos;s address and a one-time code, or a QR code picture. You need a network only for this step.</source>
+        <translation>服务经理或 IT 人员会提供总部地址和一次性注册码，或一张二维码图片。只有这一步需要联网。</translation>
+    </message>
+    <message>
+        <source>HQ address</source>
+        <translation>总部地址</translation>
+    </message>
+    <message>
+        <source>12 letters and digits</source>
+        <translation>12 位字母和数字</translation>
+    </message>
+    <message>
+        <source>Enrollment code</source>
+        <translation>注册码</translation>
+    </message>
+    <message>
+        <source>Device name</source>
+        <translation>设备名称</translation>
+    </message>
+    <message>
+        <source>Read a QR code picture…</source>
+        <translation>读取二维码图片…</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Choose the QR code picture</source>
+        <translation>选择二维码图片</translation>
+    </message>
+    <message>
+        <source>No QR code found in this picture.</source>
+        <translation>这张图片中没有找到二维码。</translation>
+    </message>
+    <message>
+        <source>This QR code is not a fieldapp enrollment code.</source>
+        <translation>这不是 fieldapp 的注册二维码。</translation>
+    </message>
+    <message>
+        <source>The QR code holds no valid HQ address.</source>
+        <translation>二维码中没有有效的总部地址。</translation>
+    </message>
+    <message>
+        <source>This file is not a picture the app can read.</source>
+        <translation>此文件不是本应用能读取的图片。</translation>
+    </message>
+    <message>
+        <source>Read from the QR code. Press Connect.</source>
+        <translation>已从二维码读取，请点“连接”。</translation>
+    </message>
+    <message>
+        <source>Enter an address such as https://hq.example.com</source>
+        <translation>请输入地址，例如 https://hq.example.com</translation>
+    </message>
+    <message>
+        <source>Enter the code you were given.</source>
+        <translation>请输入发给您的注册码。</translation>
+    </message>
+    <message>
+        <source>Connecting to HQ…</source>
+        <translation>正在连接总部…</translation>
+    </message>
+    <message>
+        <source>HQ cannot be reached: check the address and the network.</source>
+        <translation>无法连接总部：请检查地址和网络。</translation>
+    </message>
+    <message>
+        <source>HQ refused the code: %1</source>
+        <translation>总部拒绝了注册码：%1</translation>
+    </message>
+</context>
+<context>
+    <name>FaultsTab</name>
+    <message>
+        <source>Record a fault</source>
+        <translation>记录故障</translation>
+    </message>
+    <message>
+        <source>Assembly</source>
+        <translation>总成</translation>
+    </message>
+    <message>
+        <source>Fault code on the display, if any</source>
+        <translation>显示屏上的故障代码（如有）</translation>
+    </message>
+    <message>
+        <source>Fault code</source>
+        <translation>故障代码</translation>
+    </message>
+    <message>
+        <source>Symptom</source>
+        <translation>故障现象</translation>
+    </message>
+    <message>
+        <source>Cause</source>
+        <translation>故障原因</translation>
+    </message>
+    <message>
+        <source>Action taken</source>
+        <translation>处理措施</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>维修地点</translation>
+    </message>
+    <message>
+        <source>Fixed</source>
+        <translation>已排除</translation>
+    </message>
+    <message>
+        <source>Loaner machine provided</source>
+        <translation>已提供周转机</translation>
+    </message>
+    <message>
+        <source>Caused by misuse (not covered)</source>
+        <translation>使用不当造成（不属三包）</translation>
+    </message>
+    <message>
+        <source>Cancel editing</source>
+        <translation>取消修改</translation>
+    </message>
+    <message>
+        <source>Save fault</source>
+        <translation>保存故障</translation>
+    </message>
+    <message>
+        <source>Faults on this job</source>
+        <translation>本工单的故障</translation>
+    </message>
+    <message>
+        <source>fixed</source>
+        <translation>已排除</translation>
+    </message>
+    <message>
+        <source>NOT fixed</source>
+        <translation>未排除</translation>
+    </message>
+    <message>
+        <source>Cause: %1</source>
+        <translation>原因：%1</translation>
+    </message>
+    <message>
+        <source>Action: %1</source>
+        <translation>处理：%1</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>No fault recorded.</source>
+        <translation>尚未记录故障。</translation>
+    </message>
+    <message>
+        <source>Save changes</source>
+        <translation>保存修改</translation>
+    </message>
+</context>
+<context>
+    <name>FindingsTab</name>
+    <message>
+        <source>Found on arrival</source>
+        <translation>到场检查发现</translation>
+    </message>
+    <message>
+        <source>e.g. bucket teeth, track chain</source>
+        <translation>例如：斗齿、履带链条</translation>
+    </message>
+    <message>
+        <source>Part</source>
+        <translation>部位</translation>
+    </message>
+    <message>
+        <source>What is wrong</source>
+        <translation>存在问题</translation>
+    </message>
+    <message>
+        <source>The customer wants it fixed now</source>
+        <translation>客户要求本次修复</translation>
+    </message>
+    <message>
+        <source>What may happen if it is not fixed</source>
+        <translation>不修复可能造成的后果</translation>
+    </message>
+    <message>
+        <source>Risk if not fixed</source>
+        <translation>不修复的危害</translation>
+    </message>
+    <message>
+        <source>Remaining life</source>
+        <translation>预计剩余寿命</translation>
+    </message>
+    <message>
+        <source>Remind on</source>
+        <translation>提醒日期</translation>
+    </message>
+    <message>
+        <source>Add finding</source>
+        <translation>添加问题</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>预检发现</translation>
+    </message>
+    <message>
+        <source>fix now</source>
+        <translation>本次修复</translation>
+    </message>
+    <message>
+        <source>declined: reminder set</source>
+        <translation>客户暂缓：已设提醒</translation>
+    </message>
+    <message>
+        <source>Risk: %1</source>
+        <translation>风险：%1</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Nothing recorded.</source>
+        <translation>尚无记录。</translation>
+    </message>
+</context>
+<context>
+    <name>ItemRow</name>
+    <message>
+        <source>Replace photo</source>
+        <translation>重拍照片</translation>
+    </message>
+    <message>
+        <source>Add photo</source>
+        <translation>添加照片</translation>
+    </message>
+    <message>
+        <source>Photo taken</source>
+        <translation>已拍照</translation>
+    </message>
+    <message>
+        <source>Choose a photo</source>
+        <translation>选择照片</translation>
+    </message>
+    <message>
+        <source>Processing the photo…</source>
+        <translation>正在处理照片…</translation>
+    </message>
+    <message>
+        <source>This file is not a picture the app can read.</source>
+        <translation>此文件不是本应用能读取的图片。</translation>
+    </message>
+</context>
+<context>
+    <name>JobListPage</name>
+    <message>
+        <source>Key customer</source>
+        <translation>大客户</translation>
+    </message>
+    <message>
+        <source>Information missing</source>
+        <translation>派工信息不全</translation>
+    </message>
+    <message>
+        <source>Needs attention</source>
+        <translation>需处理</translation>
+    </message>
+    <message>
+        <source>Search: job number, customer, serial number, symptom</source>
+        <translation>搜索：工单号、客户、出厂编号、故障现象</translation>
+    </message>
+    <message>
+        <source>Key customers only</source>
+        <translation>只看大客户</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Upcoming</source>
+        <translation>即将到来</translation>
+    </message>
+    <message>
+        <source>Waiting for sync</source>
+        <translation>待同步</translation>
+    </message>
+    <message>
+        <source>Returned for rework</source>
+        <translation>退回返工</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>No jobs here.</source>
+        <translation>这里没有工单。</translation>
+    </message>
+</context>
+<context>
+    <name>JobPage</name>
+    <message>
+        <source>Jobs</source>
+        <translation>工单列表</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>派工单</translation>
+    </message>
+    <message>
+        <source>Customer file</source>
+        <translation>客户档案</translation>
+    </message>
+    <message>
+        <source>Pre-inspection</source>
+        <translation>预检</translation>
+    </message>
+    <message>
+        <source>Checklists</source>
+        <translation>检查表</translation>
+    </message>
+    <message>
+        <source>Faults</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <source>Parts</source>
+        <translation>配件</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>工时</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>Sign-off</source>
+        <translation>签字确认</translation>
+    </message>
+    <message>
+        <source>Total %1</source>
+        <translation>合计 %1</translation>
+    </message>
+    <message>
+        <source>Parts %1 + labour %2; under warranty %3 (not charged)</source>
+        <translation>配件 %1 + 工时 %2；三包 %3（不收费）</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <source>Not assigned</source>
+        <translation>未派工</translation>
+    </message>
+    <message>
+        <source>Assigned</source>
+        <translation>已派工</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>已接单</translation>
+    </message>
+    <message>
+        <source>On the way</source>
+        <translation>在途</translation>
+    </message>
+    <message>
+        <source>On site</source>
+        <translation>在现场</translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation>客户已签字</translation>
+    </message>
+    <message>
+        <source>Returned for rework</source>
+        <translation>退回返工</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>已审核</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Installation</source>
+        <translation>安装调试</translation>
+    </message>
+    <message>
+        <source>Repair</source>
+        <translation>维修</translation>
+    </message>
+    <message>
+        <source>Maintenance</source>
+        <translation>保养</translation>
+    </message>
+    <message>
+        <source>Inspection</source>
+        <translation>巡检</translation>
+    </message>
+    <message>
+        <source>Warranty claim</source>
+        <translation>三包索赔</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>培训</translation>
+    </message>
+    <message>
+        <source>Return visit</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>不急</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>接单</translation>
+    </message>
+    <message>
+        <source>Hand back</source>
+        <translation>退回派工</translation>
+    </message>
+    <message>
+        <source>Depart</source>
+        <translation>出发</translation>
+    </message>
+    <message>
+        <source>Arrived on site</source>
+        <translation>到达现场</translation>
+    </message>
+    <message>
+        <source>Leave unfinished</source>
+        <translation>未完工离场</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>已收到</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>已答复</translation>
+    </message>
+    <message>
+        <source>New time agreed</source>
+        <translation>已改约时间</translation>
+    </message>
+    <message>
+        <source>Handed back</source>
+        <translation>已退回派工</translation>
+    </message>
+    <message>
+        <source>Departed</source>
+        <translation>已出发</translation>
+    </message>
+    <message>
+        <source>Arrived</source>
+        <translation>已到达</translation>
+    </message>
+    <message>
+        <source>Left unfinished</source>
+        <translation>未完工离场</translation>
+    </message>
+    <message>
+        <source>Left site</source>
+        <translation>已离场</translation>
+    </message>
+    <message>
+        <source>Signed by the customer</source>
+        <translation>客户已签字</translation>
+    </message>
+    <message>
+        <source>Dispatch information corrected</source>
+        <translation>已更正派工信息</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>发动机</translation>
+    </message>
+    <message>
+        <source>Hydraulic pump</source>
+        <translation>液压泵</translation>
+    </message>
+    <message>
+        <source>Hydraulic valve</source>
+        <translation>液压阀</translation>
+    </message>
+    <message>
+        <source>Hydraulic cylinder</source>
+        <translation>液压油缸</translation>
+    </message>
+    <message>
+        <source>Slewing</source>
+        <translation>回转系统</translation>
+    </message>
+    <message>
+        <source>Travel</source>
+        <translation>行走</translation>
+    </message>
+    <message>
+        <source>Drive axle</source>
+        <translation>驱动桥</translation>
+    </message>
+    <message>
+        <source>Travel system</source>
+        <translation>行走系统</translation>
+    </message>
+    <message>
+        <source>Gearbox</source>
+        <translation>变速箱</translation>
+    </message>
+    <message>
+        <source>Undercarriage</source>
+        <translation>底盘</translation>
+    </message>
+    <message>
+        <source>Electrics</source>
+        <translation>电气系统</translation>
+    </message>
+    <message>
+        <source>Cab</source>
+        <translation>驾驶室</translation>
+    </message>
+    <message>
+        <source>Boom, arm and bucket</source>
+        <translation>动臂、斗杆及铲斗</translation>
+    </message>
+    <message>
+        <source>Crane boom and winch</source>
+        <translation>吊臂及卷扬</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>Repaired on site</source>
+        <translation>现场维修</translation>
+    </message>
+    <message>
+        <source>Taken to the workshop</source>
+        <translation>拉修回厂</translation>
+    </message>
+    <message>
+        <source>Labour</source>
+        <translation>维修工时</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <source>Very satisfied</source>
+        <translation>非常满意</translation>
+    </message>
+    <message>
+        <source>Highly satisfied</source>
+        <translation>很满意</translation>
+    </message>
+    <message>
+        <source>Satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>Dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
+        <source>Return period (包退)</source>
+        <translation>包退期</translation>
+    </message>
+    <message>
+        <source>Exchange period (包换)</source>
+        <translation>包换期</translation>
+    </message>
+    <message>
+        <source>In warranty: free repair</source>
+        <translation>三包期内：免费维修</translation>
+    </message>
+    <message>
+        <source>Out of warranty: chargeable</source>
+        <translation>已过三包期：收费</translation>
+    </message>
+    <message>
+        <source>Warranty unknown: no purchase date</source>
+        <translation>三包状态不明：无购机日期</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户名称</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>机型</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>出厂编号</translation>
+    </message>
+    <message>
+        <source>Purchase date</source>
+        <translation>购机日期</translation>
+    </message>
+    <message>
+        <source>Symptom</source>
+        <translation>故障现象</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s request</source>
+        <translation>用户要求</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <source>too vague to find the site</source>
+        <translation>太笼统，无法找到现场</translation>
+    </message>
+    <message>
+        <source>not a valid phone number</source>
+        <translation>不是有效的电话号码</translation>
+    </message>
+    <message>
+        <source>not one of our models</source>
+        <translation>不是本公司的机型</translation>
+    </message>
+    <message>
+        <source>differs from the machine on file</source>
+        <translation>与档案中的设备不一致</translation>
+    </message>
+    <message>
+        <source>does not look like a serial number</source>
+        <translation>不像是出厂编号</translation>
+    </message>
+    <message>
+        <source>is in the future</source>
+        <translation>晚于今天</translation>
+    </message>
+    <message>
+        <source>too short to prepare the visit</source>
+        <translation>太简略，无法做出发前准备</translation>
+    </message>
+    <message>
+        <source>Checklist not started</source>
+        <translation>检查表未开始</translation>
+    </message>
+    <message>
+        <source>Required item not answered</source>
+        <translation>必填项未填写</translation>
+    </message>
+    <message>
+        <source>Photo missing</source>
+        <translation>缺少照片</translation>
+    </message>
+    <message>
+        <source>Value out of range</source>
+        <translation>数值超出范围</translation>
+    </message>
+    <message>
+        <source>Check failed</source>
+        <translation>检查不合格</translation>
+    </message>
+    <message>
+        <source>Not a number</source>
+        <translation>不是数字</translation>
+    </message>
+    <message>
+        <source>Fault not fixed and no follow-up job</source>
+        <translation>故障未排除且没有后续工单</translation>
+    </message>
+    <message>
+        <source>Repair job without a recorded fault</source>
+        <translation>维修工单没有故障记录</translation>
+    </message>
+    <message>
+        <source>No labour time recorded</source>
+        <translation>没有记录维修工时</translation>
+    </message>
+    <message>
+        <source>Assign the job to an engineer.</source>
+        <translation>请把工单派给一名服务工程师。</translation>
+    </message>
+    <message>
+        <source>This job cannot be rescheduled now.</source>
+        <translation>此工单现在不能改约时间。</translation>
+    </message>
+    <message>
+        <source>Pick one of the offered answers.</source>
+        <translation>请从给出的选项中选择。</translation>
+    </message>
+    <message>
+        <source>Say which part and what is wrong.</source>
+        <translation>请填写部位和存在的问题。</translation>
+    </message>
+    <message>
+        <source>Tell the customer what may happen if it is not fixed now.</source>
+        <translation>请告知客户不立即修复可能造成的后果。</translation>
+    </message>
+    <message>
+        <source>An hour meter reading cannot be negative.</source>
+        <translation>工作小时读数不能为负数。</translation>
+    </message>
+    <message>
+        <source>The hour meter cannot read less than last time.</source>
+        <translation>工作小时读数不能小于上次读数。</translation>
+    </message>
+    <message>
+        <source>Enter between 1 minute and 24 hours.</source>
+        <translation>请输入 1 分钟到 24 小时之间的时长。</translation>
+    </message>
+    <message>
+        <source>Work is recorded once the arrival is registered.</source>
+        <translation>登记到达现场后才能记录工作。</translation>
+    </message>
+    <message>
+        <source>The quantity must be at least 1.</source>
+        <translation>数量至少为 1。</translation>
+    </message>
+    <message>
+        <source>Give a reason.</source>
+        <translation>请填写原因。</translation>
+    </message>
+    <message>
+        <source>The report is signed; the job can&apos;t change.</source>
+        <translation>报告已签字，工单不能再修改。</translation>
+    </message>
+    <message>
+        <source>That entry is not part of this job.</source>
+        <translation>该记录不属于本工单。</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s signature is required.</source>
+        <translation>需要客户签字。</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s name is required.</source>
+        <translation>需要填写客户姓名。</translation>
+    </message>
+    <message>
+        <source>Describe the symptom.</source>
+        <translation>请描述故障现象。</translation>
+    </message>
+    <message>
+        <source>Say why the rule&apos;s charge decision is overridden.</source>
+        <translation>请说明为何不按规则判定收费。</translation>
+    </message>
+    <message>
+        <source>This is not possible at this stage.</source>
+        <translation>当前阶段不能进行此操作。</translation>
+    </message>
+    <message>
+        <source>Your role may not do this.</source>
+        <translation>您的角色无权进行此操作。</translation>
+    </message>
+    <message>
+        <source>Only the assigned engineer may do this.</source>
+        <translation>只有被派工的服务工程师可以进行此操作。</translation>
+    </message>
+    <message>
+        <source>Enter a number, e.g. 12.5</source>
+        <translation>请输入数字，例如 12.5</translation>
+    </message>
+    <message>
+        <source>Warranty: free</source>
+        <translation>三包：免费</translation>
+    </message>
+    <message>
+        <source>Chargeable: out of warranty</source>
+        <translation>收费：已过三包期</translation>
+    </message>
+    <message>
+        <source>Chargeable: consumable part</source>
+        <translation>收费：易损件</translation>
+    </message>
+    <message>
+        <source>Chargeable: misuse</source>
+        <translation>收费：使用不当</translation>
+    </message>
+    <message>
+        <source>Chargeable: scheduled maintenance</source>
+        <translation>收费：定期保养</translation>
+    </message>
+    <message>
+        <source>Chargeable: purchase date unknown</source>
+        <translation>收费：购机日期不明</translation>
+    </message>
+    <message>
+        <source>Decision overridden</source>
+        <translation>已人工改判</translation>
+    </message>
+    <message>
+        <source>Requested</source>
+        <translation>已申请</translation>
+    </message>
+    <message>
+        <source>Approved for delivery</source>
+        <translation>已批准发货</translation>
+    </message>
+    <message>
+        <source>Shipped</source>
+        <translation>已发货</translation>
+    </message>
+    <message>
+        <source>Received in the van</source>
+        <translation>已到服务车</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <source>Agriculture</source>
+        <translation>农业</translation>
+    </message>
+    <message>
+        <source>Construction</source>
+        <translation>建筑施工</translation>
+    </message>
+    <message>
+        <source>Crane hire</source>
+        <translation>吊装租赁</translation>
+    </message>
+    <message>
+        <source>Mining</source>
+        <translation>矿山</translation>
+    </message>
+    <message>
+        <source>Municipal works</source>
+        <translation>市政工程</translation>
+    </message>
+    <message>
+        <source>Owner-operator</source>
+        <translation>个体机主</translation>
+    </message>
+    <message>
+        <source>Quarry</source>
+        <translation>采石场</translation>
+    </message>
+    <message>
+        <source>Equipment rental</source>
+        <translation>设备租赁</translation>
+    </message>
+    <message>
+        <source>Water conservancy</source>
+        <translation>水利工程</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Not OK</source>
+        <translation>异常</translation>
+    </message>
+    <message>
+        <source>N/A</source>
+        <translation>不适用</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>fieldapp — service jobs</source>
+        <translation>fieldapp — 服务工单</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Welcome</source>
+        <translation>欢迎</translation>
+    </message>
+    <message>
+        <source>Jobs of %1</source>
+        <translation>%1 的工单</translation>
+    </message>
+    <message>
+        <source>That job was reassigned by HQ.</source>
+        <translation>总部已将该工单改派他人。</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewTab</name>
+    <message>
+        <source>Next step</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Dispatch information</source>
+        <translation>派工信息</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>不详</translation>
+    </message>
+    <message>
+        <source>Save corrections</source>
+        <translation>保存更正</translation>
+    </message>
+    <message>
+        <source>Machine</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Hour meter now</source>
+        <translation>当前工作小时</translation>
+    </message>
+    <message>
+        <source>Record reading</source>
+        <translation>记录读数</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>进度记录</translation>
+    </message>
+    <message>
+        <source>Key customer</source>
+        <translation>大客户</translation>
+    </message>
+    <message>
+        <source>Check with the customer before the visit: %1</source>
+        <translation>出发前请与客户核实：%1</translation>
+    </message>
+    <message>
+        <source>Propose a new time</source>
+        <translation>改约时间</translation>
+    </message>
+    <message>
+        <source>On site: record the work, then the customer signs.</source>
+        <translation>在现场：记录服务内容，然后请客户签字。</translation>
+    </message>
+    <message>
+        <source>Go to sign-off</source>
+        <translation>去签字确认</translation>
+    </message>
+    <message>
+        <source>The report is signed and frozen.</source>
+        <translation>报告已签字，不能再修改。</translation>
+    </message>
+    <message>
+        <source>Nothing to do on this job now.</source>
+        <translation>此工单当前无需操作。</translation>
+    </message>
+    <message>
+        <source>No machine on file for this job.</source>
+        <translation>档案中没有此工单的设备。</translation>
+    </message>
+    <message>
+        <source>Serial %1</source>
+        <translation>出厂编号 %1</translation>
+    </message>
+    <message>
+        <source>Hour meter: %1</source>
+        <translation>工作小时：%1</translation>
+    </message>
+    <message>
+        <source>Purchased: %1</source>
+        <translation>购机日期：%1</translation>
+    </message>
+    <message>
+        <source>free repair until %1</source>
+        <translation>免费保修至 %1</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <source>On site at the latest</source>
+        <translation>最迟到场</translation>
+    </message>
+    <message>
+        <source>Agreed time</source>
+        <translation>约定时间</translation>
+    </message>
+    <message>
+        <source>Why do you hand this job back to the dispatcher?</source>
+        <translation>为什么要把此工单退回派工员？</translation>
+    </message>
+    <message>
+        <source>Why do you leave the site unfinished (e.g. waiting for parts)?</source>
+        <translation>为什么未完工离场（例如等待配件）？</translation>
+    </message>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>没有改动。</translation>
+    </message>
+    <message>
+        <source>Saved. HQ receives the correction at the next sync.</source>
+        <translation>已保存，下次同步时总部将收到更正。</translation>
+    </message>
+</context>
+<context>
+    <name>PartsTab</name>
+    <message>
+        <source>%1 on the van</source>
+        <translation>车上库存 %1</translation>
+    </message>
+    <message>
+        <source>Use a part</source>
+        <translation>使用配件</translation>
+    </message>
+    <message>
+        <source>Part number, name in Chinese or English, pinyin initials — or scan</source>
+        <translation>配件编号、中文或英文名称、拼音首字母，或扫码</translation>
+    </message>
+    <message>
+        <source>Pick a part above.</source>
+        <translation>请在上方选择配件。</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Override the charge decision</source>
+        <translation>改判收费方式</translation>
+    </message>
+    <message>
+        <source>Request from the warehouse</source>
+        <translation>向仓库申请</translation>
+    </message>
+    <message>
+        <source>Use part</source>
+        <translation>使用配件</translation>
+    </message>
+    <message>
+        <source>Why the rule&apos;s decision does not apply</source>
+        <translation>不按规则判定的原因</translation>
+    </message>
+    <message>
+        <source>Parts used on this job</source>
+        <translation>本工单使用的配件</translation>
+    </message>
+    <message>
+        <source>Parts requested</source>
+        <translation>已申请的配件</translation>
+    </message>
+    <message>
+        <source>warranty</source>
+        <translation>三包</translation>
+    </message>
+    <message>
+        <source>chargeable</source>
+        <translation>收费</translation>
+    </message>
+    <message>
+        <source>Override</source>
+        <translation>改判原因</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>No parts used yet.</source>
+        <translation>尚未使用配件。</translation>
+    </message>
+    <message>
+        <source>Charge it anyway</source>
+        <translation>改为收费</translation>
+    </message>
+    <message>
+        <source>Give it under warranty</source>
+        <translation>改为三包</translation>
+    </message>
+    <message>
+        <source>Pick a part first.</source>
+        <translation>请先选择配件。</translation>
+    </message>
+    <message>
+        <source>Only %1 on the van: request the rest from the warehouse.</source>
+        <translation>车上库存只有 %1 件：其余请向仓库申请。</translation>
+    </message>
+    <message>
+        <source>Requested. HQ receives it at the next sync.</source>
+        <translation>已申请，下次同步时总部将收到。</translation>
+    </message>
+</context>
+<context>
+    <name>PhotosTab</name>
+    <message>
+        <source>Add photos…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <source>Caption for the next photos (optional)</source>
+        <translation>接下来照片的说明（可选）</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation>删除所选</translation>
+    </message>
+    <message>
+        <source>Choose photos</source>
+        <translation>选择照片</translation>
+    </message>
+    <message numerus="yes">
+        <source>Processing %n photo(s)…</source>
+        <translation>
+            <numerusform>正在处理 %n 张照片…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This file is not a picture the app can read.</source>
+        <translation>此文件不是本应用能读取的图片。</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewDialog</name>
+    <message>
+        <source>Report preview</source>
+        <translation>报告预览</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemsDialog</name>
+    <message>
+        <source>Sync: to look at</source>
+        <translation>同步：待查看</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Changes HQ refused</source>
+        <translation>总部拒收的修改</translation>
+    </message>
+    <message>
+        <source>Open job</source>
+        <translation>打开工单</translation>
+    </message>
+    <message>
+        <source>Mark as read</source>
+        <translation>标为已读</translation>
+    </message>
+    <message>
+        <source>Nothing refused.</source>
+        <translation>没有被拒收的修改。</translation>
+    </message>
+    <message>
+        <source>Conflicts resolved by HQ</source>
+        <translation>总部已处理的冲突</translation>
+    </message>
+    <message>
+        <source>your value was kept</source>
+        <translation>保留了您的数据</translation>
+    </message>
+    <message>
+        <source>HQ&apos;s value was kept</source>
+        <translation>保留了总部的数据</translation>
+    </message>
+    <message>
+        <source>Yours: %1 · HQ: %2</source>
+        <translation>您的：%1 · 总部：%2</translation>
+    </message>
+    <message>
+        <source>No conflicts.</source>
+        <translation>没有冲突。</translation>
+    </message>
+</context>
+<context>
+    <name>Report</name>
+    <message>
+        <source>Field service report</source>
+        <translation>现场服务报告单</translation>
+    </message>
+    <message>
+        <source>Job number</source>
+        <translation>工单号</translation>
+    </message>
+    <message>
+        <source>Job type</source>
+        <translation>服务类型</translation>
+    </message>
+    <message>
+        <source>Date signed</source>
+        <translation>签字日期</translation>
+    </message>
+    <message>
+        <source>Engineer</source>
+        <translation>服务工程师</translation>
+    </message>
+    <message>
+        <source>Customer and machine</source>
+        <translation>客户及设备信息</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户名称</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>机型</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>出厂编号</translation>
+    </message>
+    <message>
+        <source>Hour meter</source>
+        <translation>工作小时</translation>
+    </message>
+    <message>
+        <source>Reported symptom</source>
+        <translation>故障现象</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s request</source>
+        <translation>用户要求</translation>
+    </message>
+    <message>
+        <source>Work done</source>
+        <translation>服务过程</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Pre-inspection findings</source>
+        <translation>预检发现</translation>
+    </message>
+    <message>
+        <source>Component</source>
+        <translation>部位</translation>
+    </message>
+    <message>
+        <source>Finding</source>
+        <translation>发现的问题</translation>
+    </message>
+    <message>
+        <source>Fixed now</source>
+        <translation>本次修复</translation>
+    </message>
+    <message>
+        <source>Danger if not fixed</source>
+        <translation>不修复的危害</translation>
+    </message>
+    <message>
+        <source>Remaining life</source>
+        <translation>预计剩余寿命</translation>
+    </message>
+    <message>
+        <source>Checklist</source>
+        <translation>检查表</translation>
+    </message>
+    <message>
+        <source>rev. %1</source>
+        <translation>第 %1 版</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>检查项目</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>photo taken</source>
+        <translation>已拍照</translation>
+    </message>
+    <message>
+        <source>Faults</source>
+        <translation>故障记录</translation>
+    </message>
+    <message>
+        <source>Assembly</source>
+        <translation>总成</translation>
+    </message>
+    <message>
+        <source>Fault code</source>
+        <translation>故障代码</translation>
+    </message>
+    <message>
+        <source>Symptom</source>
+        <translation>故障现象</translation>
+    </message>
+    <message>
+        <source>Cause</source>
+        <translation>故障原因</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>处理措施</translation>
+    </message>
+    <message>
+        <source>Fixed</source>
+        <translation>是否排除</translation>
+    </message>
+    <message>
+        <source>Repaired</source>
+        <translation>维修方式</translation>
+    </message>
+    <message>
+        <source>Loaner machine</source>
+        <translation>周转机</translation>
+    </message>
+    <message>
+        <source>Parts used</source>
+        <translation>更换配件</translation>
+    </message>
+    <message>
+        <source>Part number</source>
+        <translation>配件编号</translation>
+    </message>
+    <message>
+        <source>Part name</source>
+        <translation>配件名称</translation>
+    </message>
+    <message>
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Unit price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <source>Charge</source>
+        <translation>计费</translation>
+    </message>
+    <message>
+        <source>Warranty</source>
+        <translation>三包</translation>
+    </message>
+    <message>
+        <source>Chargeable</source>
+        <translation>收费</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>old part shown to the customer</source>
+        <translation>旧件已向用户出示</translation>
+    </message>
+    <message>
+        <source>Time spent</source>
+        <translation>工时记录</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>Under warranty</source>
+        <translation>其中三包</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
+    </message>
+    <message>
+        <source>Charges</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Parts (chargeable)</source>
+        <translation>配件费（收费部分）</translation>
+    </message>
+    <message>
+        <source>Labour and services</source>
+        <translation>工时及服务费</translation>
+    </message>
+    <message>
+        <source>Total amount</source>
+        <translation>应收合计</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>现场照片</translation>
+    </message>
+    <message>
+        <source>(photo not on this device)</source>
+        <translation>（照片不在本设备上）</translation>
+    </message>
+    <message>
+        <source>(photo cannot be shown)</source>
+        <translation>（照片无法显示）</translation>
+    </message>
+    <message>
+        <source>Customer confirmation</source>
+        <translation>用户确认</translation>
+    </message>
+    <message>
+        <source>By signing, the customer confirms the work, parts and charges above.</source>
+        <translation>用户签字即确认以上服务内容、所用配件及费用属实。</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s opinion</source>
+        <translation>用户意见</translation>
+    </message>
+    <message>
+        <source>Satisfaction</source>
+        <translation>满意度</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s signature</source>
+        <translation>用户签字</translation>
+    </message>
+    <message>
+        <source>(signature not on this device)</source>
+        <translation>（签名不在本设备上）</translation>
+    </message>
+    <message>
+        <source>Signed by</source>
+        <translation>签字人</translation>
+    </message>
+    <message>
+        <source>Signed at</source>
+        <translation>签字时间</translation>
+    </message>
+    <message>
+        <source>Amends report</source>
+        <translation>修订自报告</translation>
+    </message>
+    <message>
+        <source>Report hash (SHA-256)</source>
+        <translation>报告校验码 (SHA-256)</translation>
+    </message>
+    <message>
+        <source>Scan to verify this report</source>
+        <translation>扫码验证本报告</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2</source>
+        <translation>第 %1 页，共 %2 页</translation>
+    </message>
+    <message>
+        <source>Customer copy</source>
+        <translation>客户联</translation>
+    </message>
+    <message>
+        <source>Company copy</source>
+        <translation>公司联</translation>
+    </message>
+    <message>
+        <source>Archive copy</source>
+        <translation>存档联</translation>
+    </message>
+    <message>
+        <source>Installation and commissioning</source>
+        <translation>安装调试</translation>
+    </message>
+    <message>
+        <source>Repair</source>
+        <translation>故障维修</translation>
+    </message>
+    <message>
+        <source>Periodic maintenance</source>
+        <translation>定期保养</translation>
+    </message>
+    <message>
+        <source>Inspection</source>
+        <translation>巡检</translation>
+    </message>
+    <message>
+        <source>Warranty claim</source>
+        <translation>三包索赔</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>培训</translation>
+    </message>
+    <message>
+        <source>Return visit</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Departed</source>
+        <translation>出发</translation>
+    </message>
+    <message>
+        <source>Arrived on site</source>
+        <translation>到达现场</translation>
+    </message>
+    <message>
+        <source>Left site unfinished</source>
+        <translation>未完工离场</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>发动机</translation>
+    </message>
+    <message>
+        <source>Hydraulic pump</source>
+        <translation>液压泵</translation>
+    </message>
+    <message>
+        <source>Hydraulic valve</source>
+        <translation>液压阀</translation>
+    </message>
+    <message>
+        <source>Hydraulic cylinder</source>
+        <translation>液压油缸</translation>
+    </message>
+    <message>
+        <source>Slewing</source>
+        <translation>回转系统</translation>
+    </message>
+    <message>
+        <source>Travel system</source>
+        <translation>行走系统</translation>
+    </message>
+    <message>
+        <source>Drive axle</source>
+        <translation>驱动桥</translation>
+    </message>
+    <message>
+        <source>Gearbox</source>
+        <translation>变速箱</translation>
+    </message>
+    <message>
+        <source>Undercarriage</source>
+        <translation>底盘</translation>
+    </message>
+    <message>
+        <source>Electrics</source>
+        <translation>电气系统</translation>
+    </message>
+    <message>
+        <source>Cab</source>
+        <translation>驾驶室</translation>
+    </message>
+    <message>
+        <source>Work equipment</source>
+        <translation>工作装置</translation>
+    </message>
+    <message>
+        <source>Boom and winch</source>
+        <translation>臂架及卷扬</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>On site</source>
+        <translation>现场维修</translation>
+    </message>
+    <message>
+        <source>Taken to workshop</source>
+        <translation>拉修</translation>
+    </message>
+    <message>
+        <source>Pass</source>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <source>Fail</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <source>N/A</source>
+        <translation>不适用</translation>
+    </message>
+    <message>
+        <source>Labour</source>
+        <translation>维修工时</translation>
+    </message>
+    <message>
+        <source>Travel</source>
+        <translation>路途时间</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等待时间</translation>
+    </message>
+    <message>
+        <source>Very satisfied</source>
+        <translation>非常满意</translation>
+    </message>
+    <message>
+        <source>Highly satisfied</source>
+        <translation>很满意</translation>
+    </message>
+    <message>
+        <source>Satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>Dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
+</context>
+<context>
+    <name>RescheduleDialog</name>
+    <message>
+        <source>New time agreed with the customer</source>
+        <translation>与客户约定的新时间</translation>
+    </message>
+    <message>
+        <source>New time</source>
+        <translation>新时间</translation>
+    </message>
+    <message>
+        <source>Why the time changes, as agreed with the customer</source>
+        <translation>改约原因（已与客户商定）</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Please give a reason.</source>
+        <translation>请填写原因。</translation>
+    </message>
+    <message>
+        <source>The new time is in the past.</source>
+        <translation>新时间早于当前时间。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+</context>
+<context>
+    <name>SignOffTab</name>
+    <message>
+        <source>Incomplete — go through this with the customer</source>
+        <translation>未完成项 — 请与客户逐项确认</translation>
+    </message>
+    <message>
+        <source>The customer has seen what is incomplete and signs anyway</source>
+        <translation>客户已知悉未完成项，仍同意签字</translation>
+    </message>
+    <message>
+        <source>What the customer signs for</source>
+        <translation>客户签字确认的内容</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s signature</source>
+        <translation>客户签字</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s opinion (optional)</source>
+        <translation>客户意见（可选）</translation>
+    </message>
+    <message>
+        <source>Satisfaction</source>
+        <translation>满意度</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Undo stroke</source>
+        <translation>撤销一笔</translation>
+    </message>
+    <message>
+        <source>Redo stroke</source>
+        <translation>恢复一笔</translation>
+    </message>
+    <message>
+        <source>Sign and close the report</source>
+        <translation>客户签字并完成报告</translation>
+    </message>
+    <message>
+        <source>Signed report</source>
+        <translation>已签字报告</translation>
+    </message>
+    <message>
+        <source>Report language</source>
+        <translation>报告语言</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Save PDF…</source>
+        <translation>保存 PDF…</translation>
+    </message>
+    <message>
+        <source>Signed by %1 on %2.</source>
+        <translation>%1 于 %2 签字。</translation>
+    </message>
+    <message>
+        <source>Report hash</source>
+        <translation>报告校验码</translation>
+    </message>
+    <message numerus="yes">
+        <source>and %n more</source>
+        <translation>
+            <numerusform>等 %n 项</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>fixed</source>
+        <translation>已排除</translation>
+    </message>
+    <message>
+        <source>NOT fixed</source>
+        <translation>未排除</translation>
+    </message>
+    <message>
+        <source>warranty</source>
+        <translation>三包</translation>
+    </message>
+    <message>
+        <source>Labour %1 · travel %2</source>
+        <translation>维修工时 %1 · 路途 %2</translation>
+    </message>
+    <message>
+        <source>Photos: %1</source>
+        <translation>照片：%1 张</translation>
+    </message>
+    <message>
+        <source>Total to pay %1</source>
+        <translation>应付合计 %1</translation>
+    </message>
+    <message>
+        <source>covered by warranty %1</source>
+        <translation>三包承担 %1</translation>
+    </message>
+    <message>
+        <source>Go through what is incomplete with the customer first, then tick the box.</source>
+        <translation>请先与客户逐项确认未完成项，再勾选此框。</translation>
+    </message>
+    <message>
+        <source>Making the PDF report…</source>
+        <translation>正在生成 PDF 报告…</translation>
+    </message>
+    <message>
+        <source>Report ready: %1</source>
+        <translation>报告已生成：%1</translation>
+    </message>
+    <message>
+        <source>The report could not be made: %1</source>
+        <translation>报告生成失败：%1</translation>
+    </message>
+    <message>
+        <source>Save the report</source>
+        <translation>保存报告</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>已保存到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>SignaturePad</name>
+    <message>
+        <source>Sign here</source>
+        <translation>请在此签字</translation>
+    </message>
+</context>
+<context>
+    <name>SyncIndicator</name>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Sending changes</source>
+        <translation>正在上传修改</translation>
+    </message>
+    <message>
+        <source>Receiving</source>
+        <translation>正在接收</translation>
+    </message>
+    <message>
+        <source>Sending photos</source>
+        <translation>正在上传照片</translation>
+    </message>
+    <message>
+        <source>Receiving photos</source>
+        <translation>正在下载照片</translation>
+    </message>
+    <message>
+        <source>Checking</source>
+        <translation>正在校验</translation>
+    </message>
+    <message>
+        <source>Offline: HQ cannot be reached. Your work is kept on this device.</source>
+        <translation>离线：无法连接总部。您的工作已保存在本设备上。</translation>
+    </message>
+    <message>
+        <source>This app is too old for HQ: ask IT for the update.</source>
+        <translation>应用版本过旧，总部不再支持：请联系 IT 升级。</translation>
+    </message>
+    <message>
+        <source>HQ no longer accepts this device: ask your supervisor.</source>
+        <translation>总部已停用本设备：请联系服务经理。</translation>
+    </message>
+    <message>
+        <source>This device is not enrolled with HQ.</source>
+        <translation>本设备尚未在总部注册。</translation>
+    </message>
+    <message>
+        <source>Sync failed: %1</source>
+        <translation>同步失败：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) waiting.</source>
+        <translation>
+            <numerusform>%n 条修改待同步。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Up to date (%1)</source>
+        <translation>已是最新（%1）</translation>
+    </message>
+    <message>
+        <source>Never synced</source>
+        <translation>从未同步</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n to look at</source>
+        <translation>
+            <numerusform>%n 项待查看</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TimeTab</name>
+    <message>
+        <source>Add time</source>
+        <translation>添加工时</translation>
+    </message>
+    <message>
+        <source>min</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Time on this job</source>
+        <translation>本工单工时</translation>
+    </message>
+    <message>
+        <source>Labour %1 · travel %2</source>
+        <translation>维修工时 %1 · 路途 %2</translation>
+    </message>
+    <message>
+        <source>warranty: not charged</source>
+        <translation>三包：不收费</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>No time recorded.</source>
+        <translation>尚未记录工时。</translation>
+    </message>
+</context>
+<context>
+    <name>Widgets</name>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分钟</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>no deadline</source>
+        <translation>无时限</translation>
+    </message>
+    <message>
+        <source>%1 days</source>
+        <translation>%1 天</translation>
+    </message>
+    <message>
+        <source>late by %1</source>
+        <translation>已超时 %1</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>剩余 %1</translation>
+    </message>
+    <message>
+        <source>Please give a reason.</source>
+        <translation>请填写原因。</translation>
+    </message>
+</context>
+</TS>

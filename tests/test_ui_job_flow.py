@@ -1,0 +1,238 @@
+"""One complete job driven through the window as an engineer would, against a real HQ
+on loopback: open it, accept, depart, arrive, fill a checklist (a value out of range,
+then corrected), record a fault, use two parts (one under warranty), add a photo, have
+the customer sign; the PDF holds the job number, the customer and the hash; after the
+sync HQ holds the signed report and its hash verifies there."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from PIL import Image
+from sqlmodel import select
+
+from tests.ui_support import button_named, open_window, stroke, tap, type_text  # isort: skip
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
+from pytestqt.qtbot import QtBot
+
+from fieldapp.models import ChecklistTemplate, ChecklistTemplateItem, Job, PartUsage, SignOff
+from fieldapp.rules.report_hash import verify_report
+from fieldapp.services import refresh_deadlines
+from sync.hq.db import session_scope
+from tests.conftest import seed_world
+from tests.factories import World
+from tests.sync_support import HQ, database, enroll_device, prepare
+
+
+@pytest.fixture
+def hq_world(tmp_path: Path) -> Iterator[tuple[HQ, World]]:
+    """HQ on SQLite (the sync itself is tested on both backends) with the small world
+    and a checklist for repair jobs."""
+    with database("sqlite", tmp_path) as url:
+        server = HQ(url=url, tmp=tmp_path)
+        holder: dict[str, World] = {}
+
+        def seed(session: Any) -> None:
+            world = seed_world(session)
+            job = session.get(Job, world.job_id)
+            refresh_deadlines(session, job)  # as HQ does when it takes the call
+            template = ChecklistTemplate(
+                code="REPAIR-AFTER", name_zh="维修后检查", name_en="After repair", job_type="repair"
+            )
+            session.add(template)
+            session.flush()
+            session.add_all(
+                [
+                    ChecklistTemplateItem(
+                        template_id=template.id,
+                        position=1,
+                        kind="check",
+                        label_zh="试机无异响",
+                        label_en="Test run without noise",
+                    ),
+                    ChecklistTemplateItem(
+                        template_id=template.id,
+                        position=2,
+                        kind="number",
+                        label_zh="液压油温",
+                        label_en="Hydraulic oil temperature",
+                        unit="°C",
+                        min_value=30,
+                        max_value=80,
+                    ),
+                ]
+            )
+            holder["world"] = world
+
+        prepare(server, seed)
+        server.start()
+        try:
+            yield server, holder["world"]
+        finally:
+            server.close()
+
+
+def photo_file(folder: Path) -> Path:
+    """A camera picture lying on its side (EXIF orientation 6)."""
+    image = Image.new("RGB", (3000, 2000), (40, 120, 200))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = folder / "camera.jpg"
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
+def test_a_whole_job_from_the_list_to_the_signed_report(
+    qtbot: QtBot, hq_world: tuple[HQ, World], tmp_path: Path
+) -> None:
+    hq, world = hq_world
+    device = enroll_device(hq, "zhang.wei", tmp_path / "device")
+    window = open_window(qtbot, device.store, device.data_dir)
+    with qtbot.waitSignal(window.sync.finished, timeout=60_000):
+        window.sync.sync_now()
+
+    # The job list: the urgent job of the key customer, today.
+    job_list = window.job_list
+    assert job_list is not None
+    qtbot.waitUntil(lambda: len(job_list.model.rows) == 1)
+    row = job_list.model.rows[0]
+    assert (row.number, row.customer_name, row.is_key_account) == (
+        "FW-2026-000123",
+        "合肥城建集团",
+        True,
+    )
+    rect = job_list.view.visualRect(job_list.model.index(0))
+    qtbot.mouseClick(job_list.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    page = window.job_page
+    assert page is not None and window.stack.currentWidget() is page
+    assert page.view is not None and page.view.job.id == world.job_id
+
+    # Accept, depart, arrive.
+    for action in ("accepted", "departed", "arrived"):
+        tap(qtbot, button_named(page.overview, f"action_{action}"))
+        assert page.overview.action_error.text() == ""
+    assert page.view.job.status == "on_site"
+
+    # The checklist: 95 °C is out of range and flagged; corrected to 65 °C.
+    page.show_tab(page.checklists)
+    tap(qtbot, button_named(page.checklists, "start_REPAIR-AFTER"))
+    tap(qtbot, button_named(page.checklists.row(1), "check_pass"))
+    temperature = page.checklists.row(2)
+    field = temperature.findChild(QLineEdit, "number")
+    assert field is not None
+    field.setFocus()
+    type_text(qtbot, field, "95")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert temperature.problem.isVisibleTo(page) and "30–80" in temperature.problem.text()
+    field.selectAll()
+    type_text(qtbot, field, "65")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert not temperature.problem.isVisibleTo(page)
+
+    # A fault.
+    faults = page.faults
+    page.show_tab(faults)
+    faults.assembly.setCurrentIndex(faults.assembly.findData("hydraulic_pump"))
+    type_text(qtbot, faults.symptom, "动臂提升无力")
+    type_text(qtbot, faults.cause, "主泵内泄")
+    type_text(qtbot, faults.action, "更换主泵")
+    faults.fixed.setChecked(True)
+    tap(qtbot, button_named(faults, "save_fault"))
+    assert page.work is not None and len(page.work.faults) == 1
+    assert faults.error.text() == ""
+
+    # Two parts: the main pump by a scanned number (warranty), the oil filter by its
+    # Chinese name (a consumable: chargeable).
+    parts = page.parts
+    page.show_tab(parts)
+    parts.search.setFocus()
+    type_text(qtbot, parts.search, "ZY210-3101-01")
+    qtbot.keyClick(parts.search, Qt.Key.Key_Return)
+    assert parts.selected() is not None and parts.selected().part.part_no == "ZY210-3101-01"
+    tap(qtbot, parts.use_button)
+    parts.search.clear()
+    type_text(qtbot, parts.search, "液压油滤芯")
+    qtbot.keyClick(parts.search, Qt.Key.Key_Return)
+    assert parts.selected() is not None and parts.selected().part.part_no == "ZY210-6011-03"
+    tap(qtbot, parts.use_button)
+    assert page.work is not None
+    used = {u.part.part_no: u.usage for u in page.work.parts}
+    assert used["ZY210-3101-01"].warranty is True
+    assert used["ZY210-6011-03"].warranty is False
+    assert page.work.parts_cents == 28000
+
+    # Labour time. The machine is in warranty: labour is free, the customer pays only
+    # the consumable filter, and the header shows it.
+    page.show_tab(page.time)
+    page.time.minutes.setValue(90)
+    tap(qtbot, button_named(page.time, "add_time"))
+    assert page.work.labour_minutes == 90
+    assert "¥280.00" in page.total.text()
+
+    # A photo from the camera: turned upright and downscaled in the back.
+    page.show_tab(page.photos)
+    page.photos.add_file(str(photo_file(tmp_path)))
+    qtbot.waitUntil(lambda: page.work is not None and len(page.work.photos) == 1, timeout=20_000)
+    photo = page.work.photos[0]
+    assert (photo.width, photo.height) == (1365, 2048)  # portrait now, longest side 2048
+
+    # The customer signs.
+    page.go_to_sign_off()
+    signoff = page.signoff
+    assert signoff.signer.text() == "刘建国"
+    tap(qtbot, button_named(signoff, "rating_very_satisfied"))
+    type_text(qtbot, signoff.opinion, "服务及时，满意")
+    page.tabs.currentWidget().ensureWidgetVisible(signoff.pad)  # type: ignore[attr-defined]
+    stroke(qtbot, signoff.pad, [(60 + 6 * i, 120 + (i % 7) * 6) for i in range(60)])
+    assert signoff.pad.has_valid_signature()
+    if signoff.gaps:
+        signoff.acknowledge.setChecked(True)
+    with qtbot.waitSignal(signoff.report_ready, timeout=60_000) as ready:
+        tap(qtbot, button_named(signoff, "sign"))
+    assert page.view.job.status == "signed"
+    sign_off = page.view.sign_off
+    assert sign_off is not None
+    pdf = Path(ready.args[0])
+    text = pdf_text(pdf)
+    assert "FW-2026-000123" in text
+    assert "合肥城建集团" in text
+    assert sign_off.report_hash in text.replace(" ", "").replace("\n", "")
+
+    # The sync: HQ holds the signed report and its hash verifies there.
+    with qtbot.waitSignal(window.sync.finished, timeout=60_000):
+        tap(qtbot, window.indicator.button)
+    assert device.store.pending_changes() == {}
+    with session_scope(hq.db()) as session:
+        job = session.get(Job, world.job_id)
+        assert job is not None and job.status == "signed"
+        stored = session.exec(select(SignOff).where(SignOff.job_id == world.job_id)).one()
+        assert stored.report_hash == sign_off.report_hash
+        assert verify_report(stored.content, stored.report_hash)
+        content = json.loads(stored.content)
+        assert {p["part_no"] for p in content["parts"]} == {"ZY210-3101-01", "ZY210-6011-03"}
+        assert len(content["photos"]) == 1
+        assert len(session.exec(select(PartUsage).where(PartUsage.job_id == job.id)).all()) == 2
+    answer = requests.get(
+        f"{hq.base}/api/v1/verify/FW-2026-000123/{sign_off.report_hash}", timeout=10
+    ).json()
+    assert answer["matches"] is True
+    assert window.indicator.text.text()  # the status bar says where things stand

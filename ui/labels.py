@@ -1,0 +1,213 @@
+"""Words for the domain's codes (statuses, job types, assemblies...), translated."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+CONTEXT = "Labels"
+
+LABELS: dict[str, dict[str, str]] = {
+    "status": {
+        "new": QT_TRANSLATE_NOOP("Labels", "Not assigned"),
+        "assigned": QT_TRANSLATE_NOOP("Labels", "Assigned"),
+        "accepted": QT_TRANSLATE_NOOP("Labels", "Accepted"),
+        "en_route": QT_TRANSLATE_NOOP("Labels", "On the way"),
+        "on_site": QT_TRANSLATE_NOOP("Labels", "On site"),
+        "signed": QT_TRANSLATE_NOOP("Labels", "Signed"),
+        "returned": QT_TRANSLATE_NOOP("Labels", "Returned for rework"),
+        "approved": QT_TRANSLATE_NOOP("Labels", "Approved"),
+        "closed": QT_TRANSLATE_NOOP("Labels", "Closed"),
+        "cancelled": QT_TRANSLATE_NOOP("Labels", "Cancelled"),
+    },
+    "job_type": {
+        "installation": QT_TRANSLATE_NOOP("Labels", "Installation"),
+        "repair": QT_TRANSLATE_NOOP("Labels", "Repair"),
+        "maintenance": QT_TRANSLATE_NOOP("Labels", "Maintenance"),
+        "inspection": QT_TRANSLATE_NOOP("Labels", "Inspection"),
+        "warranty": QT_TRANSLATE_NOOP("Labels", "Warranty claim"),
+        "training": QT_TRANSLATE_NOOP("Labels", "Training"),
+        "return_visit": QT_TRANSLATE_NOOP("Labels", "Return visit"),
+    },
+    "urgency": {
+        "urgent": QT_TRANSLATE_NOOP("Labels", "Urgent"),
+        "normal": QT_TRANSLATE_NOOP("Labels", "Normal"),
+        "low": QT_TRANSLATE_NOOP("Labels", "Low"),
+    },
+    "action": {
+        "accepted": QT_TRANSLATE_NOOP("Labels", "Accept"),
+        "handed_back": QT_TRANSLATE_NOOP("Labels", "Hand back"),
+        "departed": QT_TRANSLATE_NOOP("Labels", "Depart"),
+        "arrived": QT_TRANSLATE_NOOP("Labels", "Arrived on site"),
+        "suspended": QT_TRANSLATE_NOOP("Labels", "Leave unfinished"),
+    },
+    "event": {
+        "created": QT_TRANSLATE_NOOP("Labels", "Received"),
+        "answered": QT_TRANSLATE_NOOP("Labels", "Answered"),
+        "assigned": QT_TRANSLATE_NOOP("Labels", "Assigned"),
+        "accepted": QT_TRANSLATE_NOOP("Labels", "Accepted"),
+        "rescheduled": QT_TRANSLATE_NOOP("Labels", "New time agreed"),
+        "handed_back": QT_TRANSLATE_NOOP("Labels", "Handed back"),
+        "departed": QT_TRANSLATE_NOOP("Labels", "Departed"),
+        "arrived": QT_TRANSLATE_NOOP("Labels", "Arrived"),
+        "suspended": QT_TRANSLATE_NOOP("Labels", "Left unfinished"),
+        "left_site": QT_TRANSLATE_NOOP("Labels", "Left site"),
+        "signed": QT_TRANSLATE_NOOP("Labels", "Signed by the customer"),
+        "returned": QT_TRANSLATE_NOOP("Labels", "Returned for rework"),
+        "approved": QT_TRANSLATE_NOOP("Labels", "Approved"),
+        "closed": QT_TRANSLATE_NOOP("Labels", "Closed"),
+        "cancelled": QT_TRANSLATE_NOOP("Labels", "Cancelled"),
+        "corrected": QT_TRANSLATE_NOOP("Labels", "Dispatch information corrected"),
+    },
+    "assembly": {
+        "engine": QT_TRANSLATE_NOOP("Labels", "Engine"),
+        "hydraulic_pump": QT_TRANSLATE_NOOP("Labels", "Hydraulic pump"),
+        "hydraulic_valve": QT_TRANSLATE_NOOP("Labels", "Hydraulic valve"),
+        "hydraulic_cylinder": QT_TRANSLATE_NOOP("Labels", "Hydraulic cylinder"),
+        "slewing": QT_TRANSLATE_NOOP("Labels", "Slewing"),
+        "travel": QT_TRANSLATE_NOOP("Labels", "Travel system"),
+        "drive_axle": QT_TRANSLATE_NOOP("Labels", "Drive axle"),
+        "gearbox": QT_TRANSLATE_NOOP("Labels", "Gearbox"),
+        "undercarriage": QT_TRANSLATE_NOOP("Labels", "Undercarriage"),
+        "electrics": QT_TRANSLATE_NOOP("Labels", "Electrics"),
+        "cab": QT_TRANSLATE_NOOP("Labels", "Cab"),
+        "work_equipment": QT_TRANSLATE_NOOP("Labels", "Boom, arm and bucket"),
+        "boom_crane": QT_TRANSLATE_NOOP("Labels", "Crane boom and winch"),
+        "other": QT_TRANSLATE_NOOP("Labels", "Other"),
+    },
+    "repair_location": {
+        "on_site": QT_TRANSLATE_NOOP("Labels", "Repaired on site"),
+        "workshop": QT_TRANSLATE_NOOP("Labels", "Taken to the workshop"),
+    },
+    "time_kind": {
+        "labour": QT_TRANSLATE_NOOP("Labels", "Labour"),
+        "travel": QT_TRANSLATE_NOOP("Labels", "Travel"),
+        "waiting": QT_TRANSLATE_NOOP("Labels", "Waiting"),
+    },
+    "satisfaction": {
+        "very_satisfied": QT_TRANSLATE_NOOP("Labels", "Very satisfied"),
+        "highly_satisfied": QT_TRANSLATE_NOOP("Labels", "Highly satisfied"),
+        "satisfied": QT_TRANSLATE_NOOP("Labels", "Satisfied"),
+        "dissatisfied": QT_TRANSLATE_NOOP("Labels", "Dissatisfied"),
+    },
+    "warranty": {
+        "return_period": QT_TRANSLATE_NOOP("Labels", "Return period (包退)"),
+        "exchange_period": QT_TRANSLATE_NOOP("Labels", "Exchange period (包换)"),
+        "in_warranty": QT_TRANSLATE_NOOP("Labels", "In warranty: free repair"),
+        "expired": QT_TRANSLATE_NOOP("Labels", "Out of warranty: chargeable"),
+        "unknown": QT_TRANSLATE_NOOP("Labels", "Warranty unknown: no purchase date"),
+    },
+    "dispatch_field": {
+        "customer_name": QT_TRANSLATE_NOOP("Labels", "Customer"),
+        "address": QT_TRANSLATE_NOOP("Labels", "Address"),
+        "phone": QT_TRANSLATE_NOOP("Labels", "Phone"),
+        "model": QT_TRANSLATE_NOOP("Labels", "Model"),
+        "serial": QT_TRANSLATE_NOOP("Labels", "Serial number"),
+        "purchase_date": QT_TRANSLATE_NOOP("Labels", "Purchase date"),
+        "symptom": QT_TRANSLATE_NOOP("Labels", "Symptom"),
+        "request": QT_TRANSLATE_NOOP("Labels", "Customer's request"),
+    },
+    "issue": {
+        "missing": QT_TRANSLATE_NOOP("Labels", "missing"),
+        "address_too_vague": QT_TRANSLATE_NOOP("Labels", "too vague to find the site"),
+        "phone_invalid": QT_TRANSLATE_NOOP("Labels", "not a valid phone number"),
+        "model_unknown": QT_TRANSLATE_NOOP("Labels", "not one of our models"),
+        "model_differs_from_file": QT_TRANSLATE_NOOP("Labels", "differs from the machine on file"),
+        "serial_malformed": QT_TRANSLATE_NOOP("Labels", "does not look like a serial number"),
+        "purchase_date_in_future": QT_TRANSLATE_NOOP("Labels", "is in the future"),
+        "symptom_too_short": QT_TRANSLATE_NOOP("Labels", "too short to prepare the visit"),
+    },
+    "gap": {
+        "checklist_missing": QT_TRANSLATE_NOOP("Labels", "Checklist not started"),
+        "unanswered": QT_TRANSLATE_NOOP("Labels", "Required item not answered"),
+        "photo_missing": QT_TRANSLATE_NOOP("Labels", "Photo missing"),
+        "out_of_range": QT_TRANSLATE_NOOP("Labels", "Value out of range"),
+        "failed": QT_TRANSLATE_NOOP("Labels", "Check failed"),
+        "not_a_number": QT_TRANSLATE_NOOP("Labels", "Not a number"),
+        "fault_not_fixed": QT_TRANSLATE_NOOP("Labels", "Fault not fixed and no follow-up job"),
+        "no_fault": QT_TRANSLATE_NOOP("Labels", "Repair job without a recorded fault"),
+        "no_labour": QT_TRANSLATE_NOOP("Labels", "No labour time recorded"),
+    },
+    "error": {
+        "assignee_required": QT_TRANSLATE_NOOP("Labels", "Assign the job to an engineer."),
+        "cannot_reschedule": QT_TRANSLATE_NOOP("Labels", "This job cannot be rescheduled now."),
+        "choice_unknown": QT_TRANSLATE_NOOP("Labels", "Pick one of the offered answers."),
+        "finding_incomplete": QT_TRANSLATE_NOOP("Labels", "Say which part and what is wrong."),
+        "danger_required": QT_TRANSLATE_NOOP(
+            "Labels", "Tell the customer what may happen if it is not fixed now."
+        ),
+        "hour_meter_invalid": QT_TRANSLATE_NOOP(
+            "Labels", "An hour meter reading cannot be negative."
+        ),
+        "hour_meter_backwards": QT_TRANSLATE_NOOP(
+            "Labels", "The hour meter cannot read less than last time."
+        ),
+        "minutes_invalid": QT_TRANSLATE_NOOP("Labels", "Enter between 1 minute and 24 hours."),
+        "not_on_site": QT_TRANSLATE_NOOP(
+            "Labels", "Work is recorded once the arrival is registered."
+        ),
+        "quantity_invalid": QT_TRANSLATE_NOOP("Labels", "The quantity must be at least 1."),
+        "reason_required": QT_TRANSLATE_NOOP("Labels", "Give a reason."),
+        "report_frozen": QT_TRANSLATE_NOOP("Labels", "The report is signed; the job can't change."),
+        "row_unknown": QT_TRANSLATE_NOOP("Labels", "That entry is not part of this job."),
+        "signature_required": QT_TRANSLATE_NOOP("Labels", "The customer's signature is required."),
+        "signer_required": QT_TRANSLATE_NOOP("Labels", "The customer's name is required."),
+        "symptom_required": QT_TRANSLATE_NOOP("Labels", "Describe the symptom."),
+        "override_reason_required": QT_TRANSLATE_NOOP(
+            "Labels", "Say why the rule's charge decision is overridden."
+        ),
+        "illegal_transition": QT_TRANSLATE_NOOP("Labels", "This is not possible at this stage."),
+        "forbidden_role": QT_TRANSLATE_NOOP("Labels", "Your role may not do this."),
+        "not_assignee": QT_TRANSLATE_NOOP("Labels", "Only the assigned engineer may do this."),
+        "not_a_number": QT_TRANSLATE_NOOP("Labels", "Enter a number, e.g. 12.5"),
+    },
+    "charge": {
+        "warranty": QT_TRANSLATE_NOOP("Labels", "Warranty: free"),
+        "out_of_warranty": QT_TRANSLATE_NOOP("Labels", "Chargeable: out of warranty"),
+        "consumable": QT_TRANSLATE_NOOP("Labels", "Chargeable: consumable part"),
+        "misuse": QT_TRANSLATE_NOOP("Labels", "Chargeable: misuse"),
+        "maintenance": QT_TRANSLATE_NOOP("Labels", "Chargeable: scheduled maintenance"),
+        "unknown_date": QT_TRANSLATE_NOOP("Labels", "Chargeable: purchase date unknown"),
+        "overridden": QT_TRANSLATE_NOOP("Labels", "Decision overridden"),
+    },
+    "request_status": {
+        "requested": QT_TRANSLATE_NOOP("Labels", "Requested"),
+        "approved": QT_TRANSLATE_NOOP("Labels", "Approved for delivery"),
+        "shipped": QT_TRANSLATE_NOOP("Labels", "Shipped"),
+        "received": QT_TRANSLATE_NOOP("Labels", "Received in the van"),
+        "rejected": QT_TRANSLATE_NOOP("Labels", "Rejected"),
+    },
+    "industry": {
+        "agriculture": QT_TRANSLATE_NOOP("Labels", "Agriculture"),
+        "construction": QT_TRANSLATE_NOOP("Labels", "Construction"),
+        "crane_hire": QT_TRANSLATE_NOOP("Labels", "Crane hire"),
+        "mining": QT_TRANSLATE_NOOP("Labels", "Mining"),
+        "municipal": QT_TRANSLATE_NOOP("Labels", "Municipal works"),
+        "owner_operator": QT_TRANSLATE_NOOP("Labels", "Owner-operator"),
+        "quarry": QT_TRANSLATE_NOOP("Labels", "Quarry"),
+        "rental": QT_TRANSLATE_NOOP("Labels", "Equipment rental"),
+        "water_conservancy": QT_TRANSLATE_NOOP("Labels", "Water conservancy"),
+    },
+    "check": {
+        "pass": QT_TRANSLATE_NOOP("Labels", "OK"),
+        "fail": QT_TRANSLATE_NOOP("Labels", "Not OK"),
+        "na": QT_TRANSLATE_NOOP("Labels", "N/A"),
+    },
+}
+
+
+def label(kind: str, code: str | None) -> str:
+    """The word for ``code`` in the UI's language; the code itself if unknown."""
+    if code is None:
+        return ""
+    text = LABELS.get(kind, {}).get(str(code))
+    if text is None:
+        return str(code)
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def error_text(error: BaseException) -> str:
+    """A refusal of the rules in plain words of the UI's language."""
+    code = getattr(error, "code", None)
+    if code and code in LABELS["error"]:
+        return label("error", code)
+    return str(error)
