@@ -64,7 +64,10 @@ def _job_conditions(flt: JobFilter) -> tuple[list[Any], bool]:
             )
         )
     if flt.due_before is not None:
-        conditions.append(col(Job.on_site_due_at) < flt.due_before)
+        # A job without a deadline is due now: it shows with today's.
+        conditions.append(
+            or_(col(Job.on_site_due_at) < flt.due_before, col(Job.on_site_due_at).is_(None))
+        )
     if flt.due_after is not None:
         conditions.append(col(Job.on_site_due_at) >= flt.due_after)
     if flt.waiting_for_sync:
@@ -81,6 +84,19 @@ def _job_conditions(flt: JobFilter) -> tuple[list[Any], bool]:
             )
         )
     return conditions, bool(needle)
+
+
+def _after(row: JobRow, descending: bool) -> Any:
+    """Rows after ``row`` in (deadline, number) order. SQLite puts jobs without a
+    deadline first going up and last going down; a plain tuple comparison with NULL
+    would drop them."""
+    due, number = col(Job.on_site_due_at), col(Job.number)
+    if row.on_site_due_at is None:
+        same = and_(due.is_(None), number < row.number if descending else number > row.number)
+        return same if descending else or_(same, due.is_not(None))
+    key = tuple_(Job.on_site_due_at, Job.number)
+    last = tuple_(literal(row.on_site_due_at, UTCDateTime), literal(row.number))
+    return or_(key < last, due.is_(None)) if descending else key > last
 
 
 def _jobs_with_unsent_changes() -> Any:
@@ -114,9 +130,7 @@ def job_page(
     """
     conditions, needs_joins = _job_conditions(flt)
     if after is not None:
-        key = tuple_(Job.on_site_due_at, Job.number)
-        last = tuple_(literal(after.on_site_due_at, UTCDateTime), literal(after.number))
-        conditions.append(key < last if flt.newest_first else key > last)
+        conditions.append(_after(after, flt.newest_first))
     ids = select(Job.id).where(*conditions)
     if needs_joins:
         ids = _with_joins(ids)

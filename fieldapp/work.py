@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -54,6 +55,14 @@ from fieldapp.services import (
 )
 
 MAX_MINUTES = 24 * 60
+
+
+def _known(vocabulary: type[StrEnum], value: Any, what: str) -> None:
+    """A code from the trade's vocabularies, or a refusal the UI can show."""
+    try:
+        vocabulary(value)
+    except ValueError as error:
+        raise DomainError(f"{what}_unknown", f"Unknown {what}: {value!r}.") from error
 
 
 def _now(now: datetime | None) -> datetime:
@@ -180,7 +189,7 @@ def answer_item(
     if run.job_id != job.id or item.template_id != run.template_id:
         raise DomainError("row_unknown", "That item is not part of this checklist.")
     if result is not None:
-        CheckResult(result)
+        _known(CheckResult, result, "result")
     if item.kind == ItemKind.CHOICE and choice and choice not in spec_of(item).choices:
         raise DomainError("choice_unknown", "Pick one of the offered answers.")
     previous = next((a for a in effective_answers(session, run) if a.item_id == item.id), None)
@@ -263,9 +272,9 @@ def save_fault(
         raise DomainError("field_unknown", f"Unknown fault fields: {sorted(unknown)}")
     merged = dict(fields)
     if "assembly" in merged:
-        Assembly(merged["assembly"])
+        _known(Assembly, merged["assembly"], "assembly")
     if "repair_location" in merged:
-        RepairLocation(merged["repair_location"])
+        _known(RepairLocation, merged["repair_location"], "repair_location")
     if fault_id is None:
         if not str(merged.get("symptom", "")).strip():
             raise DomainError("symptom_required", "Describe the symptom.")
@@ -316,7 +325,7 @@ def add_time(
     """Labour, travel or waiting time. Labour is free under warranty (the rules
     decide, as for parts)."""
     require_work_allowed(job)
-    TimeKind(kind)
+    _known(TimeKind, kind, "time_kind")
     if not 0 < minutes <= MAX_MINUTES:
         raise DomainError("minutes_invalid", "Enter between 1 minute and 24 hours.")
     on = _now(now).date()

@@ -851,7 +851,8 @@ def _setting(key: str, value: str) -> LocalSetting:
 
 
 def sync_status(store: Store) -> dict[str, Any]:
-    """What the status command and the status bar show about the sync."""
+    """What the status command and the status bar show about the sync, in one read."""
+    keys = [SERVER, LOGIN, DEVICE_ID, LAST_SYNC, LAST_ERROR, CURSOR]
     with store.reader() as session:
         rejected = session.execute(
             select(func.count())
@@ -861,15 +862,25 @@ def sync_status(store: Store) -> dict[str, Any]:
         conflicts = session.execute(
             select(func.count()).select_from(SyncConflict).where(SyncConflict.resolved_at.is_(None))  # type: ignore[union-attr]
         ).scalar_one()
-    last_error = store.get_setting(LAST_ERROR)
+        pending = session.execute(select(func.count()).select_from(OutboxEntry)).scalar_one()
+        found = dict(
+            session.execute(
+                select(LocalSetting.key, LocalSetting.value).where(
+                    LocalSetting.key.in_(keys)  # type: ignore[attr-defined]
+                )
+            ).all()
+        )
+    settings = {key: found.get(key, "") for key in keys}
+    last_error = settings[LAST_ERROR]
     return {
-        "enrolled": bool(store.get_setting(SERVER)),
-        "server": store.get_setting(SERVER) or None,
-        "user": store.get_setting(LOGIN) or None,
-        "device_id": store.get_setting(DEVICE_ID) or None,
-        "last_sync": store.get_setting(LAST_SYNC) or None,
+        "enrolled": bool(settings[SERVER]),
+        "server": settings[SERVER] or None,
+        "user": settings[LOGIN] or None,
+        "device_id": settings[DEVICE_ID] or None,
+        "last_sync": settings[LAST_SYNC] or None,
         "last_error": json.loads(last_error) if last_error else None,
-        "cursor": int(store.get_setting(CURSOR, "0")),
+        "cursor": int(settings[CURSOR] or "0"),
         "rejected_changes": rejected,
         "conflicts": conflicts,
+        "pending": pending,
     }

@@ -117,5 +117,83 @@ def test_job_page_filters_sorts_and_pages(store: Store, world: World) -> None:
         assert [r.number for r in found] == ["FW-2026-000123"]  # by the machine's serial
         assert found[0].model == "ZY210"
         assert job_count(session, JobFilter(text="保养1")) == 3  # 保养1, 保养10, 保养11
-        # Due at +12 h ... +1 h: only the last is due before +2 h.
-        assert job_count(session, JobFilter(due_before=NOW + timedelta(hours=2))) == 1
+        # Due at +12 h ... +1 h: only the last is due before +2 h, with the world's job,
+        # which has no deadline (a job without one is due now).
+        assert job_count(session, JobFilter(due_before=NOW + timedelta(hours=2))) == 2
+
+
+def test_the_job_list_tabs(store: Store, world: World) -> None:
+    """Done jobs newest first (paged by key backwards); jobs with unsent changes; the
+    missing-information flag for a whole page."""
+    from fieldapp.models import User
+    from fieldapp.queries import jobs_missing_information
+    from fieldapp.services import transition
+
+    with store.action(track=False) as session:
+        for n in range(7):
+            session.add(
+                Job(
+                    number=f"FW-2026-{n + 700:06d}",
+                    job_type="repair",
+                    customer_id=world.customer_id,
+                    assignee_id=world.engineer_id,
+                    status="signed",
+                    received_at=NOW,
+                    on_site_due_at=NOW - timedelta(days=n),
+                    reported_symptom="已完成",
+                    address="安徽省合肥市蜀山区长江西路688号",
+                    contact_phone="13905510001",
+                )
+            )
+    done = JobFilter(assignee_id=world.engineer_id, statuses=("signed",), newest_first=True)
+    with store.reader() as session:
+        first = job_page(session, done, limit=4)
+        assert [r.number[-3:] for r in first] == ["700", "701", "702", "703"]
+        second = job_page(session, done, after=first[-1], limit=4)
+        assert [r.number[-3:] for r in second] == ["704", "705", "706"]
+        waiting = JobFilter(waiting_for_sync=True)
+        assert job_count(session, waiting) == 0
+    with store.action() as session:  # a local change: the job waits for the sync
+        job = session.get(Job, world.job_id)
+        engineer = session.get(User, world.engineer_id)
+        assert job and engineer
+        transition(session, job, "accepted", engineer, now=NOW)  # type: ignore[arg-type]
+    with store.reader() as session:
+        assert [r.id for r in job_page(session, waiting)] == [world.job_id]
+        ids = [r.id for r in job_page(session, JobFilter(assignee_id=world.engineer_id))]
+        # The world's job is complete; the signed ones lack the model and serial.
+        flagged = jobs_missing_information(session, ids, NOW.date())
+        assert world.job_id not in flagged and len(flagged) == 7
+        assert jobs_missing_information(session, [], NOW.date()) == set()
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_jobs_without_a_deadline_are_not_lost_between_pages(
+    store: Store, world: World, newest_first: bool
+) -> None:
+    with store.action(track=False) as session:
+        for n in range(9):
+            session.add(
+                Job(
+                    number=f"FW-2026-{n + 800:06d}",
+                    job_type="repair",
+                    customer_id=world.customer_id,
+                    assignee_id=world.engineer_id,
+                    status="accepted",
+                    received_at=NOW,
+                    on_site_due_at=None if n % 3 == 0 else NOW + timedelta(hours=n),
+                )
+            )
+    flt = JobFilter(
+        assignee_id=world.engineer_id, statuses=("accepted",), newest_first=newest_first
+    )
+    with store.reader() as session:
+        seen: list[str] = []
+        page = job_page(session, flt, limit=2)
+        while page:
+            seen += [r.number for r in page]
+            page = job_page(session, flt, after=page[-1], limit=2)
+        assert sorted(seen) == [f"FW-2026-{n + 800:06d}" for n in range(9)]
+        assert len(seen) == len(set(seen)) == job_count(session, flt)
+        today = JobFilter(assignee_id=world.engineer_id, due_before=NOW)
+        assert job_count(session, today) == 3 + 1  # no deadline, and the world's own job

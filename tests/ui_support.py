@@ -22,13 +22,15 @@ from ui.mainwindow import MainWindow
 from ui.tasks import TaskManager
 
 
-def open_window(qtbot: QtBot, store: Store, data_dir: Path, language: str = "zh_CN") -> MainWindow:
+def open_window(
+    qtbot: QtBot, store: Store, data_dir: Path, language: str = "zh_CN", *, auto_sync: bool = False
+) -> MainWindow:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     INSTALLED.install(language)
     theme.apply(app)
     ctx = AppContext(store=store, data_dir=data_dir, task_manager=TaskManager(), language=language)
-    window = MainWindow(ctx, auto_sync=False)
+    window = MainWindow(ctx, auto_sync=auto_sync)
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
