@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import gc
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -53,12 +54,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command not in (None, "demo"):
         sys.stderr.write(f"fieldapp: unknown command {command!r}; try fieldapp --help\n")
         return 2
+    if command == "demo" and not has_display():
+        sys.stderr.write(
+            "fieldapp: no display here (no DISPLAY or WAYLAND_DISPLAY): running the demo's "
+            "headless part; open it on a desktop to see the app.\n"
+        )
+        from sync.device_cli import main as cli_main
+
+        return cli_main(args_list)
     data_dir: Path = known.data_dir or default_data_dir()
     if command == "demo":
         return run_app(
             data_dir / "demo" / "device", demo_root=data_dir / "demo", language=known.language
         )
     return run_app(data_dir, language=known.language)
+
+
+def has_display() -> bool:
+    """Whether a window can be shown (Linux without X or Wayland cannot, unless Qt is
+    told to draw offscreen)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
 def qt_application() -> QApplication:
