@@ -144,8 +144,8 @@ class Launcher:
         window.show()
         # What start-up made (modules, Qt wrappers, the first page) lives as long as the
         # app: out of the collector's full sweeps, which then walk a tenth as much and
-        # no longer freeze the window for 100+ ms after a big sync.
-        gc.collect()
+        # no longer freeze the window for 100+ ms after a big sync. (Freezing is
+        # instant; collecting first would delay the first paint.)
         gc.freeze()
         return window
 
