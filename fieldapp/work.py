@@ -248,18 +248,21 @@ def add_finding(
     return finding
 
 
-FAULT_FIELDS = {
-    "assembly",
-    "fault_code",
-    "symptom",
-    "cause",
-    "action",
-    "fixed",
-    "repair_location",
-    "loaner_provided",
-    "misuse",
-    "hour_meter",
-}
+#: What the engineer records and corrects on a fault (HQ accepts the same from devices).
+FAULT_FIELDS = frozenset(
+    {
+        "assembly",
+        "fault_code",
+        "symptom",
+        "cause",
+        "action",
+        "fixed",
+        "repair_location",
+        "loaner_provided",
+        "misuse",
+        "hour_meter",
+    }
+)
 
 
 def save_fault(

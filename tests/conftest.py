@@ -9,7 +9,7 @@ from hypothesis import settings
 
 from fieldapp.store import Store
 from tests.factories import World, make_world
-from tests.sync_support import HQ, PG_ENV, database, prepare
+from tests.sync_support import HQ, PG_ENV, serving_hq
 
 # CI replays the same examples every run (a red CI names a reproducible case); a
 # developer's runs explore new ones.
@@ -64,16 +64,5 @@ def seed_world(session: object) -> World:
 @pytest.fixture(params=BACKENDS)
 def hq(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[HQ, World]]:
     """A real HQ on a free loopback port, seeded with the small world."""
-    with database(request.param, tmp_path) as url:
-        server = HQ(url=url, tmp=tmp_path)
-        holder: dict[str, World] = {}
-
-        def seed(session: object) -> None:
-            holder["world"] = seed_world(session)
-
-        prepare(server, seed)
-        server.start()
-        try:
-            yield server, holder["world"]
-        finally:
-            server.close()
+    with serving_hq(request.param, tmp_path, seed_world) as served:
+        yield served

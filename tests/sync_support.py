@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -178,6 +178,25 @@ def prepare(hq: HQ, seed: Any) -> None:
     migrate_hq(hq.db())
     with session_scope(hq.db()) as session:
         seed(session)
+
+
+@contextmanager
+def serving_hq(kind: str, tmp_path: Path, seed: Callable[[Any], Any]) -> Iterator[tuple[HQ, Any]]:
+    """A real HQ on a free loopback port over a fresh ``kind`` database seeded by
+    ``seed(session)``; yields HQ and what the seed returned."""
+    with database(kind, tmp_path) as url:
+        server = HQ(url=url, tmp=tmp_path)
+        holder: dict[str, Any] = {}
+
+        def run_seed(session: Any) -> None:
+            holder["seeded"] = seed(session)
+
+        prepare(server, run_seed)
+        server.start()
+        try:
+            yield server, holder["seeded"]
+        finally:
+            server.close()
 
 
 def table_dump(

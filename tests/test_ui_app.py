@@ -26,7 +26,7 @@ from sync.hq.cli import enrollment_payload
 from sync.preconfig import Preconfig
 from tests.conftest import seed_world
 from tests.factories import NOW, World, make_world
-from tests.sync_support import HQ, database, prepare
+from tests.sync_support import HQ, serving_hq
 from ui.app import Launcher, main
 from ui.context import AppContext
 from ui.enroll import EnrollPage
@@ -36,19 +36,8 @@ from ui.tasks import TaskManager
 
 @pytest.fixture
 def hq_sqlite(tmp_path: Path) -> Iterator[tuple[HQ, World]]:
-    with database("sqlite", tmp_path) as url:
-        server = HQ(url=url, tmp=tmp_path)
-        holder: dict[str, World] = {}
-
-        def seed(session: Any) -> None:
-            holder["world"] = seed_world(session)
-
-        prepare(server, seed)
-        server.start()
-        try:
-            yield server, holder["world"]
-        finally:
-            server.close()
+    with serving_hq("sqlite", tmp_path, seed_world) as served:
+        yield served
 
 
 def many_jobs(store: Store, world: World, count: int) -> None:

@@ -31,55 +31,48 @@ from fieldapp.services import refresh_deadlines
 from sync.hq.db import session_scope
 from tests.conftest import seed_world
 from tests.factories import World
-from tests.sync_support import HQ, database, enroll_device, prepare
+from tests.sync_support import HQ, enroll_device, serving_hq
 
 
 @pytest.fixture
 def hq_world(tmp_path: Path) -> Iterator[tuple[HQ, World]]:
     """HQ on SQLite (the sync itself is tested on both backends) with the small world
     and a checklist for repair jobs."""
-    with database("sqlite", tmp_path) as url:
-        server = HQ(url=url, tmp=tmp_path)
-        holder: dict[str, World] = {}
 
-        def seed(session: Any) -> None:
-            world = seed_world(session)
-            job = session.get(Job, world.job_id)
-            refresh_deadlines(session, job)  # as HQ does when it takes the call
-            template = ChecklistTemplate(
-                code="REPAIR-AFTER", name_zh="维修后检查", name_en="After repair", job_type="repair"
-            )
-            session.add(template)
-            session.flush()
-            session.add_all(
-                [
-                    ChecklistTemplateItem(
-                        template_id=template.id,
-                        position=1,
-                        kind="check",
-                        label_zh="试机无异响",
-                        label_en="Test run without noise",
-                    ),
-                    ChecklistTemplateItem(
-                        template_id=template.id,
-                        position=2,
-                        kind="number",
-                        label_zh="液压油温",
-                        label_en="Hydraulic oil temperature",
-                        unit="°C",
-                        min_value=30,
-                        max_value=80,
-                    ),
-                ]
-            )
-            holder["world"] = world
+    def seed(session: Any) -> World:
+        world = seed_world(session)
+        job = session.get(Job, world.job_id)
+        refresh_deadlines(session, job)  # as HQ does when it takes the call
+        template = ChecklistTemplate(
+            code="REPAIR-AFTER", name_zh="维修后检查", name_en="After repair", job_type="repair"
+        )
+        session.add(template)
+        session.flush()
+        session.add_all(
+            [
+                ChecklistTemplateItem(
+                    template_id=template.id,
+                    position=1,
+                    kind="check",
+                    label_zh="试机无异响",
+                    label_en="Test run without noise",
+                ),
+                ChecklistTemplateItem(
+                    template_id=template.id,
+                    position=2,
+                    kind="number",
+                    label_zh="液压油温",
+                    label_en="Hydraulic oil temperature",
+                    unit="°C",
+                    min_value=30,
+                    max_value=80,
+                ),
+            ]
+        )
+        return world
 
-        prepare(server, seed)
-        server.start()
-        try:
-            yield server, holder["world"]
-        finally:
-            server.close()
+    with serving_hq("sqlite", tmp_path, seed) as served:
+        yield served
 
 
 def photo_file(folder: Path) -> Path:

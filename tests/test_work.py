@@ -24,7 +24,6 @@ from fieldapp.models import (
     TimeEntry,
     User,
 )
-from fieldapp.models.enums import JobEventKind as E
 from fieldapp.photos import PhotoError, prepare_photo, thumbnail
 from fieldapp.rules.checklist import (
     AnswerValue,
@@ -37,15 +36,7 @@ from fieldapp.rules.checklist import (
 from fieldapp.services import DomainError
 from fieldapp.store import Store
 from tests.factories import NOW, World
-
-
-def on_site(session: Session, world: World) -> tuple[Job, User]:
-    job = session.get(Job, world.job_id)
-    engineer = session.get(User, world.engineer_id)
-    assert job and engineer
-    for action in (E.ACCEPTED, E.DEPARTED, E.ARRIVED):
-        services.transition(session, job, action, engineer, now=NOW)
-    return job, engineer
+from tests.test_services import on_site
 
 
 def repair_checklist(session: Session) -> ChecklistTemplate:

@@ -85,6 +85,15 @@ class _WorkTab(QWidget):
         self.layout_ = QVBoxLayout(self)
         self.editable = False
 
+    def add_list_card(self, title: str) -> Card:
+        """The card listing the saved entries, under the form."""
+        self.list_card = Card(title)
+        self.entries = EntryList()
+        self.list_card.body.addWidget(self.entries)
+        self.layout_.addWidget(self.list_card)
+        self.layout_.addStretch(1)
+        return self.list_card
+
     def remove(self, model: type[Any], row_id: str, error: ErrorLabel) -> None:
         message = self.page.write(lambda s, job, user: remove_entry(s, job, model, row_id, user))
         if message:
@@ -124,11 +133,7 @@ class FindingsTab(_WorkTab):
         add.clicked.connect(self._add)
         self.form_card.body.addWidget(add, 0, Qt.AlignmentFlag.AlignRight)
         self.layout_.addWidget(self.form_card)
-        self.list_card = Card(self.tr("Findings"))
-        self.entries = EntryList()
-        self.list_card.body.addWidget(self.entries)
-        self.layout_.addWidget(self.list_card)
-        self.layout_.addStretch(1)
+        self.add_list_card(self.tr("Findings"))
 
     def show_job(self, view: JobView, work: Work) -> None:
         self.editable = view.can_record_work
@@ -217,11 +222,7 @@ class FaultsTab(_WorkTab):
         buttons.addWidget(self.save)
         self.form_card.body.addLayout(buttons)
         self.layout_.addWidget(self.form_card)
-        self.list_card = Card(self.tr("Faults on this job"))
-        self.entries = EntryList()
-        self.list_card.body.addWidget(self.entries)
-        self.layout_.addWidget(self.list_card)
-        self.layout_.addStretch(1)
+        self.add_list_card(self.tr("Faults on this job"))
         self.faults: dict[str, Fault] = {}
         self._reset()
 
@@ -332,13 +333,9 @@ class TimeTab(_WorkTab):
         self.error = ErrorLabel()
         self.form_card.body.addWidget(self.error)
         self.layout_.addWidget(self.form_card)
-        self.list_card = Card(self.tr("Time on this job"))
+        card = self.add_list_card(self.tr("Time on this job"))
         self.summary = styled_label("", "total")
-        self.list_card.body.addWidget(self.summary)
-        self.entries = EntryList()
-        self.list_card.body.addWidget(self.entries)
-        self.layout_.addWidget(self.list_card)
-        self.layout_.addStretch(1)
+        card.body.insertWidget(1, self.summary)
 
     def show_job(self, view: JobView, work: Work) -> None:
         self.editable = view.can_record_work

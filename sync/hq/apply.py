@@ -75,6 +75,7 @@ from fieldapp.rules.merge import Winner, resolve_field
 from fieldapp.rules.report_hash import verify_report
 from fieldapp.services import refresh_deadlines
 from fieldapp.wire import row_to_wire, to_wire
+from fieldapp.work import FAULT_FIELDS
 from sync.buckets import ALL, bucket_of, scope_of
 from sync.hq.models import AppliedMutation, Revision
 from sync.protocol import Mutation, MutationResult, PushRequest, PushResponse
@@ -157,20 +158,7 @@ ENGINEER_UPDATES: dict[type[SyncedRow], frozenset[str]] = {
             "component",
         }
     ),
-    Fault: frozenset(
-        {
-            "assembly",
-            "fault_code",
-            "symptom",
-            "cause",
-            "action",
-            "fixed",
-            "repair_location",
-            "loaner_provided",
-            "misuse",
-            "hour_meter",
-        }
-    ),
+    Fault: FAULT_FIELDS,
     PartUsage: frozenset(
         {
             "quantity",
