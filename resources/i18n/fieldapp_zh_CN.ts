@@ -583,7 +583,7 @@
     </message>
     <message>
         <source>Travel</source>
-        <translation>行走</translation>
+        <translation>路途</translation>
     </message>
     <message>
         <source>Drive axle</source>
