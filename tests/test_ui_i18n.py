@@ -56,9 +56,10 @@ def test_ts_has_messages(messages: list[Message]) -> None:
 
 
 def test_every_message_is_translated(messages: list[Message]) -> None:
-    todo = [m.describe() for m in messages if not m.done]
-    assert not todo, f"{len(todo)} unfinished: run `python -m ui.i18n_tools check`\n" + "\n".join(
-        todo
+    untranslated = [m.describe() for m in messages if not m.done]
+    assert not untranslated, (
+        f"{len(untranslated)} unfinished: run `python -m ui.i18n_tools check`\n"
+        + "\n".join(untranslated)
     )
 
 

@@ -151,21 +151,23 @@ def unfinished(ts_file: Path = TS_FILE) -> list[Message]:
 def update() -> int:
     lupdate()
     lrelease()
-    todo = unfinished()
+    untranslated = unfinished()
     total = len(read_messages())
-    log.info("%s: %d messages, %d to translate", TS_FILE.name, total, len(todo))
+    log.info("%s: %d messages, %d to translate", TS_FILE.name, total, len(untranslated))
     sys.stdout.write(f"Updated {TS_FILE.relative_to(ROOT)} and {QM_FILE.relative_to(ROOT)}\n")
-    if todo:
-        sys.stdout.write(f"{len(todo)} of {total} messages to translate (see: check)\n")
+    if untranslated:
+        sys.stdout.write(f"{len(untranslated)} of {total} messages to translate (see: check)\n")
     return 0
 
 
 def check() -> int:
-    todo = unfinished()
-    for message in todo:
+    untranslated = unfinished()
+    for message in untranslated:
         sys.stdout.write(f"unfinished: {message.describe()}\n")
-    if todo:
-        sys.stdout.write(f"{len(todo)} message(s) to translate in {TS_FILE.relative_to(ROOT)}\n")
+    if untranslated:
+        sys.stdout.write(
+            f"{len(untranslated)} message(s) to translate in {TS_FILE.relative_to(ROOT)}\n"
+        )
         return 1
     sys.stdout.write(f"All {len(read_messages())} messages translated.\n")
     return 0

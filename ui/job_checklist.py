@@ -34,7 +34,7 @@ from fieldapp.work import (
     templates_for_job,
 )
 from ui.labels import label
-from ui.widgets import Card, ErrorLabel, button, clear_layout, styled_label
+from ui.widgets import Card, ErrorLabel, LazyTab, button, clear_layout, styled_label
 
 if TYPE_CHECKING:
     from ui.jobpage import JobPage
@@ -198,7 +198,7 @@ class ItemRow(QWidget):
         self.tab.page.ctx.task_manager.run(prepare, on_done=store, on_error=failed, owner=self)
 
 
-class ChecklistTab(QWidget):
+class ChecklistTab(LazyTab):
     def __init__(self, page: JobPage) -> None:
         super().__init__()
         self.page = page
@@ -208,7 +208,7 @@ class ChecklistTab(QWidget):
     def spec(self, item: ChecklistTemplateItem) -> ItemSpec:
         return spec_of(item)
 
-    def show_job(self, view: JobView, work: Work) -> None:
+    def load(self, view: JobView, work: Work) -> None:
         clear_layout(self.layout_)
         self.rows = []
         chinese = self.page.ctx.chinese

@@ -8,11 +8,11 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout
 
 from fieldapp.views import CustomerFile, JobView, Work, customer_file
 from ui.labels import label
-from ui.widgets import Card, local_time, styled_label
+from ui.widgets import Card, LazyTab, local_time, styled_label
 
 if TYPE_CHECKING:
     from ui.jobpage import JobPage
@@ -26,7 +26,7 @@ def _rich() -> object:
     return widget
 
 
-class CustomerTab(QWidget):
+class CustomerTab(LazyTab):
     def __init__(self, page: JobPage) -> None:
         super().__init__()
         self.page = page
@@ -51,7 +51,7 @@ class CustomerTab(QWidget):
         text.setText(html)  # type: ignore[attr-defined]
         card.setVisible(bool(html) or not hide_empty)
 
-    def show_job(self, view: JobView, work: Work) -> None:
+    def load(self, view: JobView, work: Work) -> None:
         with self.page.ctx.store.reader() as session:
             file = customer_file(
                 session, view.customer.id, self.page.ctx.today(), current_job_id=view.job.id

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QListView,
     QSpinBox,
     QVBoxLayout,
-    QWidget,
 )
 
 from fieldapp.models import Job, Part, PartUsage, User
@@ -33,7 +32,7 @@ from fieldapp.views import JobView, Work
 from fieldapp.work import remove_entry, request_parts, van_of
 from ui.job_work import EntryList
 from ui.labels import label
-from ui.widgets import Card, ErrorLabel, button, money, styled_label
+from ui.widgets import Card, ErrorLabel, LazyTab, button, money, styled_label
 
 if TYPE_CHECKING:
     from ui.jobpage import JobPage
@@ -120,7 +119,7 @@ class PartSearchModel(QAbstractListModel):
         return None
 
 
-class PartsTab(QWidget):
+class PartsTab(LazyTab):
     def __init__(self, page: JobPage) -> None:
         super().__init__()
         self.page = page
@@ -193,7 +192,7 @@ class PartsTab(QWidget):
         layout.addStretch(1)
         self.editable = False
 
-    def show_job(self, view: JobView, work: Work) -> None:
+    def load(self, view: JobView, work: Work) -> None:
         self.editable = view.can_record_work
         self.pick_card.setVisible(self.editable)
         user = self.page.ctx.user()

@@ -4,8 +4,10 @@ cards, money and countdown text."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -115,6 +117,33 @@ class ErrorLabel(QLabel):
     def clear_message(self) -> None:
         self.setText("")
         self.hide()
+
+
+class LazyTab(QWidget):
+    """A tab that reads the store only when it is on screen: a write elsewhere on the
+    job marks it out of date, and it catches up when the engineer opens it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: tuple[Any, Any] | None = None
+
+    def show_job(self, view: Any, work: Any) -> None:
+        self._pending = (view, work)
+        if self.isVisible():
+            self._catch_up()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        if self._pending is not None:
+            view, work = self._pending
+            self._pending = None
+            self.load(view, work)
+
+    def load(self, view: Any, work: Any) -> None:
+        raise NotImplementedError  # each tab reads what it shows
 
 
 class Card(QFrame):
