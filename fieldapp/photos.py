@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -69,6 +70,15 @@ def prepare_photo(raw: bytes, max_side: int = MAX_SIDE) -> Photo:
     upright = ImageOps.exif_transpose(image)
     upright.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     return Photo(_jpeg(upright), upright.width, upright.height, taken_at)
+
+
+def prepare_photo_file(path: Path | str) -> Photo:
+    """A photo read from a file (a camera app's picture, a scan), made ready."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise PhotoError(str(error)) from error
+    return prepare_photo(raw)
 
 
 def thumbnail(data: bytes, side: int = THUMB_SIDE) -> bytes:

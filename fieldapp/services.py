@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -369,36 +370,57 @@ def stock_on_hand(session: Session, location_id: str) -> dict[str, int]:
     return {part_id: int(total) for part_id, total in rows if total}
 
 
+@dataclass(frozen=True)
+class Charges:
+    """What the job costs: what the customer pays, and what the warranty covers."""
+
+    parts_cents: int
+    labour_cents: int
+    warranty_cents: int  # shown to the customer, never charged
+
+    @property
+    def total_cents(self) -> int:
+        return self.parts_cents + self.labour_cents
+
+
+def charges(
+    usages: Sequence[PartUsage],
+    times: Sequence[TimeEntry],
+    labour_rate_cents: int = DEFAULT_LABOUR_RATE_CENTS_PER_HOUR,
+) -> Charges:
+    """Chargeable parts and chargeable labour; warranty lines at zero."""
+    labour = [t for t in times if t.kind == TimeKind.LABOUR]
+    charged = sum(t.minutes for t in labour if not t.warranty)
+    free = sum(t.minutes for t in labour if t.warranty)
+    return Charges(
+        parts_cents=sum(u.quantity * u.unit_price_cents for u in usages if not u.warranty),
+        labour_cents=round(charged * labour_rate_cents / 60),
+        warranty_cents=sum(u.quantity * u.unit_price_cents for u in usages if u.warranty)
+        + round(free * labour_rate_cents / 60),
+    )
+
+
 def job_amount_cents(
     session: Session, job: Job, labour_rate_cents: int = DEFAULT_LABOUR_RATE_CENTS_PER_HOUR
 ) -> int:
     """What the customer pays: chargeable parts and chargeable labour (warranty at 0)."""
-    parts = session.exec(
-        select(PartUsage).where(PartUsage.job_id == job.id, col(PartUsage.deleted_at).is_(None))
-    ).all()
-    times = session.exec(
-        select(TimeEntry).where(
-            TimeEntry.job_id == job.id,
-            TimeEntry.kind == TimeKind.LABOUR,
-            col(TimeEntry.deleted_at).is_(None),
-        )
-    ).all()
-    part_total = sum(p.quantity * p.unit_price_cents for p in parts if not p.warranty)
-    labour_minutes = sum(t.minutes for t in times if not t.warranty)
-    return part_total + round(labour_minutes * labour_rate_cents / 60)
+    usages = live_rows(session, PartUsage, PartUsage.job_id == job.id)
+    times = live_rows(session, TimeEntry, TimeEntry.job_id == job.id)
+    return charges(usages, times, labour_rate_cents).total_cents
 
 
 # --- the signed report ------------------------------------------------------------------
 
 
-def _live(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
+def live_rows(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
+    """The rows of ``model`` matching ``conditions`` that are not deleted, oldest first."""
     statement = select(model).where(*conditions, col(model.deleted_at).is_(None))
     return list(session.exec(statement.order_by(col(model.created_at), col(model.id))).all())
 
 
 def effective_answers(session: Session, run: ChecklistRun) -> list[ChecklistAnswer]:
     """The latest answer per item: corrections supersede, they never overwrite."""
-    answers = _live(session, ChecklistAnswer, ChecklistAnswer.run_id == run.id)
+    answers = live_rows(session, ChecklistAnswer, ChecklistAnswer.run_id == run.id)
     superseded = {a.supersedes_id for a in answers if a.supersedes_id}
     latest: dict[str, ChecklistAnswer] = {}
     for answer in answers:
@@ -423,13 +445,13 @@ def build_report_content(
     customer = session.get(Customer, job.customer_id)
     machine = session.get(Machine, job.machine_id) if job.machine_id else None
     model = session.get(ProductModel, machine.model_id) if machine else None
-    events = _live(session, JobEvent, JobEvent.job_id == job.id)
+    events = live_rows(session, JobEvent, JobEvent.job_id == job.id)
     checklists = []
-    for run in _live(session, ChecklistRun, ChecklistRun.job_id == job.id):
+    for run in live_rows(session, ChecklistRun, ChecklistRun.job_id == job.id):
         template = session.get(ChecklistTemplate, run.template_id)
         items = {
             item.id: item
-            for item in _live(
+            for item in live_rows(
                 session, ChecklistTemplateItem, ChecklistTemplateItem.template_id == run.template_id
             )
         }
@@ -454,10 +476,10 @@ def build_report_content(
             }
         )
     parts_by_id = {}
-    usages = _live(session, PartUsage, PartUsage.job_id == job.id)
+    usages = live_rows(session, PartUsage, PartUsage.job_id == job.id)
     for usage in usages:
         parts_by_id[usage.part_id] = session.get(Part, usage.part_id)
-    photos = _live(
+    photos = live_rows(
         session, Attachment, Attachment.job_id == job.id, Attachment.kind == AttachmentKind.PHOTO
     )
     return {
@@ -498,7 +520,7 @@ def build_report_content(
                 "danger": f.danger_if_not,
                 "remaining_life": f.remaining_life,
             }
-            for f in _live(session, PreInspectionFinding, PreInspectionFinding.job_id == job.id)
+            for f in live_rows(session, PreInspectionFinding, PreInspectionFinding.job_id == job.id)
         ],
         "checklists": checklists,
         "faults": [
@@ -513,7 +535,7 @@ def build_report_content(
                 "loaner": f.loaner_provided,
                 "hour_meter": f.hour_meter,
             }
-            for f in _live(session, Fault, Fault.job_id == job.id)
+            for f in live_rows(session, Fault, Fault.job_id == job.id)
         ],
         "parts": [
             {
@@ -529,7 +551,7 @@ def build_report_content(
         ],
         "time": [
             {"kind": t.kind, "minutes": t.minutes, "warranty": t.warranty, "note": t.note}
-            for t in _live(session, TimeEntry, TimeEntry.job_id == job.id)
+            for t in live_rows(session, TimeEntry, TimeEntry.job_id == job.id)
         ],
         "photos": sorted(p.sha256 for p in photos),
         "amount_cents": job_amount_cents(session, job),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
@@ -34,14 +33,12 @@ from fieldapp.rules.dispatch import DispatchIssue
 from fieldapp.rules.warranty import WarrantyAssessment
 from fieldapp.services import (
     DEFAULT_LABOUR_RATE_CENTS_PER_HOUR,
+    Charges,
+    charges,
     dispatch_issues,
+    live_rows,
     machine_warranty,
 )
-
-
-def _live(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
-    statement = select(model).where(*conditions, col(model.deleted_at).is_(None))
-    return list(session.exec(statement.order_by(col(model.created_at), col(model.id))).all())
 
 
 @dataclass(frozen=True)
@@ -101,7 +98,7 @@ def job_view(session: Session, job_id: str, user: User, today: date) -> JobView:
         can_record_work=jobflow.can_record_work(job.status) and is_assignee,
         frozen=jobflow.is_frozen(job.status),
         events=sorted(
-            _live(session, JobEvent, JobEvent.job_id == job.id), key=lambda e: e.occurred_at
+            live_rows(session, JobEvent, JobEvent.job_id == job.id), key=lambda e: e.occurred_at
         ),
         sign_off=sign_off,
     )
@@ -132,7 +129,7 @@ def customer_file(
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise LookupError(customer_id)
-    machines = _live(session, Machine, Machine.customer_id == customer_id)
+    machines = live_rows(session, Machine, Machine.customer_id == customer_id)
     serials = {m.id: m.serial for m in machines}
     finished = session.exec(
         select(Job)
@@ -145,10 +142,10 @@ def customer_file(
     ).all()
     faults_by_job: dict[str, list[Fault]] = {}
     if finished:
-        for fault in _live(session, Fault, col(Fault.job_id).in_([j.id for j in finished])):
+        for fault in live_rows(session, Fault, col(Fault.job_id).in_([j.id for j in finished])):
             faults_by_job.setdefault(fault.job_id, []).append(fault)
     machine_hours = {m.id: m.hour_meter for m in machines}
-    findings = _live(
+    findings = live_rows(
         session,
         PreInspectionFinding,
         col(PreInspectionFinding.machine_id).in_(list(serials)),
@@ -170,17 +167,20 @@ def customer_file(
     ]
     return CustomerFile(
         customer=customer,
-        contacts=_live(session, Contact, Contact.customer_id == customer_id),
+        contacts=live_rows(session, Contact, Contact.customer_id == customer_id),
         machines=[machine_view(session, m, today) for m in machines],
         history=[
             HistoryEntry(j, serials.get(j.machine_id or "", ""), faults_by_job.get(j.id, []))
             for j in finished
         ],
-        open_complaints=_live(
+        open_complaints=live_rows(
             session,
             Complaint,
             Complaint.customer_id == customer_id,
-            or_(Complaint.status == ComplaintStatus.OPEN, Complaint.status == "answered"),
+            or_(
+                Complaint.status == ComplaintStatus.OPEN,
+                Complaint.status == ComplaintStatus.ANSWERED,
+            ),
         ),
         due_findings=due,
     )
@@ -202,48 +202,38 @@ class Work:
     requests: list[tuple[PartsRequest, list[tuple[PartsRequestLine, Part]]]]
     times: list[TimeEntry]
     photos: list[Attachment]
-    parts_cents: int = 0
-    labour_cents: int = 0
-    warranty_cents: int = 0  # what the warranty covers (shown, not charged)
+    charges: Charges
     labour_minutes: int = 0
     travel_minutes: int = 0
-
-    @property
-    def total_cents(self) -> int:
-        return self.parts_cents + self.labour_cents
 
 
 def job_work(
     session: Session, job: Job, labour_rate_cents: int = DEFAULT_LABOUR_RATE_CENTS_PER_HOUR
 ) -> Work:
-    usages = _live(session, PartUsage, PartUsage.job_id == job.id)
-    parts = {p.id: p for p in _live(session, Part, col(Part.id).in_([u.part_id for u in usages]))}
-    requests = _live(session, PartsRequest, PartsRequest.job_id == job.id)
+    usages = live_rows(session, PartUsage, PartUsage.job_id == job.id)
+    parts = {
+        p.id: p for p in live_rows(session, Part, col(Part.id).in_([u.part_id for u in usages]))
+    }
+    requests = live_rows(session, PartsRequest, PartsRequest.job_id == job.id)
     request_lines = []
     for request in requests:
-        lines = _live(session, PartsRequestLine, PartsRequestLine.request_id == request.id)
+        lines = live_rows(session, PartsRequestLine, PartsRequestLine.request_id == request.id)
         request_lines.append((request, [(line, session.get(Part, line.part_id)) for line in lines]))
-    times = _live(session, TimeEntry, TimeEntry.job_id == job.id)
-    parts_cents = sum(u.quantity * u.unit_price_cents for u in usages if not u.warranty)
-    warranty_parts = sum(u.quantity * u.unit_price_cents for u in usages if u.warranty)
-    labour = [t for t in times if t.kind == TimeKind.LABOUR]
-    charged_minutes = sum(t.minutes for t in labour if not t.warranty)
-    free_minutes = sum(t.minutes for t in labour if t.warranty)
+    times = live_rows(session, TimeEntry, TimeEntry.job_id == job.id)
+    cost = charges(usages, times, labour_rate_cents)
     return Work(
-        findings=_live(session, PreInspectionFinding, PreInspectionFinding.job_id == job.id),
-        faults=_live(session, Fault, Fault.job_id == job.id),
+        findings=live_rows(session, PreInspectionFinding, PreInspectionFinding.job_id == job.id),
+        faults=live_rows(session, Fault, Fault.job_id == job.id),
         parts=[UsedPart(u, parts[u.part_id]) for u in usages if u.part_id in parts],
         requests=request_lines,  # type: ignore[arg-type]
         times=times,
-        photos=_live(
+        photos=live_rows(
             session,
             Attachment,
             Attachment.job_id == job.id,
             Attachment.kind == AttachmentKind.PHOTO,
         ),
-        parts_cents=parts_cents,
-        labour_cents=round(charged_minutes * labour_rate_cents / 60),
-        warranty_cents=warranty_parts + round(free_minutes * labour_rate_cents / 60),
-        labour_minutes=sum(t.minutes for t in labour),
+        charges=cost,
+        labour_minutes=sum(t.minutes for t in times if t.kind == TimeKind.LABOUR),
         travel_minutes=sum(t.minutes for t in times if t.kind == TimeKind.TRAVEL),
     )

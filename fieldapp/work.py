@@ -50,6 +50,7 @@ from fieldapp.services import (
     DomainError,
     effective_answers,
     line_charge,
+    live_rows,
     require_work_allowed,
     sign_job,
 )
@@ -67,11 +68,6 @@ def _known(vocabulary: type[StrEnum], value: Any, what: str) -> None:
 
 def _now(now: datetime | None) -> datetime:
     return now or utcnow()
-
-
-def _live(session: Session, model: type[Any], *conditions: Any) -> list[Any]:
-    statement = select(model).where(*conditions, col(model.deleted_at).is_(None))
-    return list(session.exec(statement.order_by(col(model.created_at), col(model.id))).all())
 
 
 def _own_row(session: Session, job: Job, model: type[Any], row_id: str) -> Any:
@@ -110,7 +106,7 @@ def templates_for_job(session: Session, job: Job) -> list[ChecklistTemplate]:
 
 
 def job_runs(session: Session, job: Job) -> list[ChecklistRun]:
-    return _live(session, ChecklistRun, ChecklistRun.job_id == job.id)
+    return live_rows(session, ChecklistRun, ChecklistRun.job_id == job.id)
 
 
 def start_checklist(
@@ -155,7 +151,7 @@ class ItemState:
 
 
 def run_items(session: Session, run: ChecklistRun) -> list[ItemState]:
-    items = _live(
+    items = live_rows(
         session, ChecklistTemplateItem, ChecklistTemplateItem.template_id == run.template_id
     )
     answers = {a.item_id: a for a in effective_answers(session, run)}
@@ -498,7 +494,7 @@ def report_gaps(session: Session, job: Job, *, language: str = "zh") -> list[Gap
             )
             for problem in state.problems:
                 gaps.append(Gap(str(problem), label))
-    faults = _live(session, Fault, Fault.job_id == job.id)
+    faults = live_rows(session, Fault, Fault.job_id == job.id)
     followed_up = session.exec(
         select(Job.id).where(Job.parent_job_id == job.id, col(Job.deleted_at).is_(None))
     ).first()
@@ -507,7 +503,7 @@ def report_gaps(session: Session, job: Job, *, language: str = "zh") -> list[Gap
             gaps.append(Gap("fault_not_fixed", fault.symptom))
     if job.job_type == "repair" and not faults:
         gaps.append(Gap("no_fault", job.number))
-    labour = _live(
+    labour = live_rows(
         session, TimeEntry, TimeEntry.job_id == job.id, TimeEntry.kind == TimeKind.LABOUR
     )
     if not labour:

@@ -171,7 +171,7 @@ def test_a_whole_job_from_the_list_to_the_signed_report(
     used = {u.part.part_no: u.usage for u in page.work.parts}
     assert used["ZY210-3101-01"].warranty is True
     assert used["ZY210-6011-03"].warranty is False
-    assert page.work.parts_cents == 28000
+    assert page.work.charges.parts_cents == 28000
 
     # Labour time. The machine is in warranty: labour is free, the customer pays only
     # the consumable filter, and the header shows it.

@@ -22,6 +22,7 @@ class AppContext:
     data_dir: Path
     task_manager: TaskManager = field(default_factory=tasks)
     language: str = "zh_CN"
+    _user_id: str = field(default="", repr=False)
 
     @property
     def chinese(self) -> bool:
@@ -33,7 +34,10 @@ class AppContext:
 
     @property
     def user_id(self) -> str:
-        return self.store.get_setting(USER_ID)
+        """The enrolled user; read once (it is set at enrollment and never changes)."""
+        if not self._user_id:
+            self._user_id = self.store.get_setting(USER_ID)
+        return self._user_id
 
     @property
     def device_id(self) -> str | None:

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 
 from fieldapp.models import ChecklistRun, ChecklistTemplate, ChecklistTemplateItem, Job, User
 from fieldapp.models.enums import ItemKind
-from fieldapp.photos import Photo, prepare_photo
-from fieldapp.rules.checklist import ItemProblem, ItemSpec, parse_number, range_text
+from fieldapp.photos import Photo, prepare_photo_file
+from fieldapp.rules.checklist import ItemProblem, parse_number, range_text
 from fieldapp.views import JobView, Work
 from fieldapp.work import (
     ItemState,
@@ -34,12 +34,10 @@ from fieldapp.work import (
     templates_for_job,
 )
 from ui.labels import label
-from ui.widgets import Card, ErrorLabel, LazyTab, button, clear_layout, styled_label
+from ui.widgets import IMAGE_FILTER, Card, ErrorLabel, LazyTab, button, clear_layout, styled_label
 
 if TYPE_CHECKING:
     from ui.jobpage import JobPage
-
-IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.heic *.webp *.bmp *.tif *.tiff)"
 
 
 class ItemRow(QWidget):
@@ -88,7 +86,7 @@ class ItemRow(QWidget):
             self.number.setReadOnly(not editable)
             self.number.editingFinished.connect(self._save_number)
             row.addWidget(self.number)
-            limits = range_text(self.tab.spec(item))
+            limits = range_text(spec_of(item))
             hint = " ".join(p for p in (item.unit, f"({limits})" if limits else "") if p)
             row.addWidget(styled_label(hint, "muted"))
             self.editor = self.number
@@ -101,7 +99,7 @@ class ItemRow(QWidget):
         elif item.kind == ItemKind.CHOICE:
             self.choice = QComboBox()
             self.choice.addItem("—", "")
-            for value in self.tab.spec(item).choices:
+            for value in spec_of(item).choices:
                 zh, _, en = value.partition("/")
                 self.choice.addItem(zh if chinese or not en else en, value)
             if answer and answer.choice_value:
@@ -133,7 +131,7 @@ class ItemRow(QWidget):
             return
         text = "; ".join(label("gap", p) for p in shown)
         if ItemProblem.OUT_OF_RANGE in shown:
-            text += " (" + range_text(self.tab.spec(self.item)) + " " + self.item.unit + ")"
+            text += " (" + range_text(spec_of(self.item)) + " " + self.item.unit + ")"
         warn_only = set(shown) <= {ItemProblem.FAILED, ItemProblem.OUT_OF_RANGE}
         self.problem.show_message(text, "warning" if warn_only else "error")
 
@@ -174,10 +172,6 @@ class ItemRow(QWidget):
         self.photo.setEnabled(False)
         self.problem.show_message(self.tr("Processing the photo…"), "muted")
 
-        def prepare() -> Photo:
-            with open(path, "rb") as stream:
-                return prepare_photo(stream.read())
-
         def store(photo: Photo) -> None:
             run_id, item_id, blobs = self.run_id, self.item.id, self.tab.page.ctx.blobs
 
@@ -195,7 +189,9 @@ class ItemRow(QWidget):
             self.photo.setEnabled(True)
             self.problem.show_message(self.tr("This file is not a picture the app can read."))
 
-        self.tab.page.ctx.task_manager.run(prepare, on_done=store, on_error=failed, owner=self)
+        self.tab.page.ctx.task_manager.run(
+            prepare_photo_file, path, on_done=store, on_error=failed, owner=self
+        )
 
 
 class ChecklistTab(LazyTab):
@@ -204,9 +200,6 @@ class ChecklistTab(LazyTab):
         self.page = page
         self.layout_ = QVBoxLayout(self)
         self.rows: list[ItemRow] = []
-
-    def spec(self, item: ChecklistTemplateItem) -> ItemSpec:
-        return spec_of(item)
 
     def load(self, view: JobView, work: Work) -> None:
         clear_layout(self.layout_)

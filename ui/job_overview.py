@@ -262,7 +262,6 @@ class OverviewTab(QWidget):
                 text = self.tr("Nothing to do on this job now.")
             self.action_row.addWidget(styled_label(text, "muted"))
         self.action_row.addStretch(1)
-        self.actions_card.setVisible(True)
 
     def _show_machine(self, view: JobView) -> None:
         if view.machine is None:

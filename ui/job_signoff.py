@@ -247,9 +247,9 @@ class SignOffTab(QWidget):
         rows.append(self.tr("Photos: %1").replace("%1", str(len(work.photos))))
         rows.append(
             "<b>"
-            + self.tr("Total to pay %1").replace("%1", money(work.total_cents))
+            + self.tr("Total to pay %1").replace("%1", money(work.charges.total_cents))
             + "</b> · "
-            + self.tr("covered by warranty %1").replace("%1", money(work.warranty_cents))
+            + self.tr("covered by warranty %1").replace("%1", money(work.charges.warranty_cents))
         )
         self.summary.setText("<br>".join(rows))
 
@@ -349,19 +349,31 @@ class SignOffTab(QWidget):
 
         self.page.ctx.task_manager.run(render, on_done=done, on_error=failed, owner=self)
 
-    def preview(self) -> None:
+    def _with_html(self, copies: tuple[str, ...], then: Any) -> None:
+        """Build the copies' HTML in the back (photos are decoded and scaled for it),
+        then hand it to ``then`` on the UI thread."""
         if self.view is None or self.view.sign_off is None:
             return
         content, report_hash, verify = self._report_args()
-        html = report_html(
-            content,
-            report_hash,
-            self._blob,
-            language=self.report_language.currentData(),
-            copy="customer",
-            verify_url=verify,
-        )
-        PreviewDialog(html, self).exec()
+        language = self.report_language.currentData()
+
+        def build() -> list[str]:
+            return [
+                report_html(
+                    content,
+                    report_hash,
+                    self._blob,
+                    language=language,
+                    copy=copy,
+                    verify_url=verify,
+                )
+                for copy in copies
+            ]
+
+        self.page.ctx.task_manager.run(build, on_done=then, owner=self)
+
+    def preview(self) -> None:
+        self._with_html(("customer",), lambda pages: PreviewDialog(pages[0], self).exec())
 
     def save_pdf(self) -> None:
         def ask(made: Path) -> None:
@@ -382,17 +394,11 @@ class SignOffTab(QWidget):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
             return
-        content, report_hash, verify = self._report_args()
-        for copy in ("customer", "company", "archive"):
-            document = QTextDocument()
-            document.setHtml(
-                report_html(
-                    content,
-                    report_hash,
-                    self._blob,
-                    language=self.report_language.currentData(),
-                    copy=copy,
-                    verify_url=verify,
-                )
-            )
-            document.print_(printer)
+
+        def send(pages: list[str]) -> None:
+            for html in pages:
+                document = QTextDocument()
+                document.setHtml(html)
+                document.print_(printer)
+
+        self._with_html(("customer", "company", "archive"), send)

@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
 
 from fieldapp.models import Attachment, Fault, PreInspectionFinding, TimeEntry
 from fieldapp.models.enums import Assembly, RepairLocation, TimeKind
-from fieldapp.photos import Photo, PhotoError, prepare_photo, thumbnail
+from fieldapp.photos import Photo, PhotoError, prepare_photo_file, thumbnail
 from fieldapp.views import JobView, Work
 from fieldapp.work import add_finding, add_photo, add_time, remove_entry, save_fault
 from ui.labels import label
 from ui.widgets import (
+    IMAGE_FILTER,
     Card,
     ErrorLabel,
     button,
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SHA_ROLE = Qt.ItemDataRole.UserRole + 1
-IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff)"
 
 
 class EntryList(QWidget):
@@ -448,10 +448,6 @@ class PhotosTab(_WorkTab):
         self.pending += 1
         self.status.show_message(self.tr("Processing %n photo(s)…", "", self.pending), "muted")
 
-        def prepare() -> Photo:
-            with open(path, "rb") as stream:
-                return prepare_photo(stream.read())
-
         def store(photo: Photo) -> None:
             self.pending -= 1
             blobs = self.page.ctx.blobs
@@ -467,7 +463,9 @@ class PhotosTab(_WorkTab):
             self.pending -= 1
             self.status.show_message(self.tr("This file is not a picture the app can read."))
 
-        self.page.ctx.task_manager.run(prepare, on_done=store, on_error=failed, owner=self)
+        self.page.ctx.task_manager.run(
+            prepare_photo_file, path, on_done=store, on_error=failed, owner=self
+        )
 
     def _remove_selected(self) -> None:
         for item in self.grid.selectedItems():

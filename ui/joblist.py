@@ -198,9 +198,7 @@ class JobDelegate(QStyledItemDelegate):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(chip_colour)
         painter.drawRoundedRect(chip, 6, 6)
-        painter.setPen(
-            Qt.GlobalColor.black if chip_colour.lightness() > 140 else Qt.GlobalColor.white
-        )
+        painter.setPen(theme.text_on(chip_colour))
         painter.setFont(bold)
         painter.drawText(
             chip.adjusted(6, 4, -6, -4),

@@ -128,8 +128,9 @@ class JobPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        user = self.ctx.user()
         with self.ctx.store.reader() as session:
+            user = session.get(User, self.ctx.user_id)
+            assert user is not None
             view = job_view(session, self.job_id, user, self.ctx.today())
             work = job_work(session, view.job)
             session.expunge_all()
@@ -153,12 +154,12 @@ class JobPage(QWidget):
             )
         )
         self._show_countdown()
-        self.total.setText(self.tr("Total %1").replace("%1", money(work.total_cents)))
+        self.total.setText(self.tr("Total %1").replace("%1", money(work.charges.total_cents)))
         self.total.setToolTip(
             self.tr("Parts %1 + labour %2; under warranty %3 (not charged)")
-            .replace("%1", money(work.parts_cents))
-            .replace("%2", money(work.labour_cents))
-            .replace("%3", money(work.warranty_cents))
+            .replace("%1", money(work.charges.parts_cents))
+            .replace("%2", money(work.charges.labour_cents))
+            .replace("%3", money(work.charges.warranty_cents))
         )
         for widget, _title in self.pages:
             widget.show_job(view, work)  # type: ignore[attr-defined]
@@ -179,9 +180,8 @@ class JobPage(QWidget):
             now = self.ctx.now()
             self.countdown.setText(countdown_text(job.on_site_due_at, now))
             colour = theme.urgency_colour(minutes_left(job.on_site_due_at, now))
-        text = "black" if colour.lightness() > 140 else "white"
         self.countdown.setStyleSheet(
-            f"background:{colour.name()}; color:{text}; border-radius:6px;"
+            f"background:{colour.name()}; color:{theme.text_on(colour).name()}; border-radius:6px;"
             f" padding:8px; font-weight:bold;"
         )
 
@@ -191,14 +191,12 @@ class JobPage(QWidget):
         """Run ``change(session, job, user)`` in one transaction. Returns None when it is
         saved (committed to disk), else the reason in plain words; nothing is lost on a
         refusal, the form keeps what was typed."""
-        user = self.ctx.user()
         try:
             with self.ctx.store.action() as session:
                 job = session.get(Job, self.job_id)
-                assert job is not None
-                session_user = session.get(User, user.id)
-                assert session_user is not None
-                change(session, job, session_user)
+                user = session.get(User, self.ctx.user_id)
+                assert job is not None and user is not None
+                change(session, job, user)
         except (DomainError, ValueError) as error:
             log.info("refused on job %s: %s", self.job_id, error)
             return error_text(error)

@@ -3,7 +3,6 @@ with the sync indicator in the status bar."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 
@@ -115,12 +114,7 @@ class MainWindow(QMainWindow):
         self.show_jobs()
 
     def show_jobs(self) -> None:
-        login = self.ctx.store.get_setting(LOGIN)
-        try:
-            name = self.ctx.user().display_name
-        except LookupError:
-            name = login  # enrolled, the first sync has not brought the user's row yet
-        self.who.setText(self.tr("Jobs of %1").replace("%1", name))
+        self.show_jobs_title()
         self.job_list = JobListPage(self.ctx.store, self.ctx.task_manager, self.ctx.user_id)
         self.job_list.job_opened.connect(self.open_job)
         self.job_page = JobPage(self.ctx)
@@ -167,8 +161,12 @@ class MainWindow(QMainWindow):
             self.job_list.refresh()
 
     def show_jobs_title(self) -> None:
-        with contextlib.suppress(LookupError):
-            self.who.setText(self.tr("Jobs of %1").replace("%1", self.ctx.user().display_name))
+        try:
+            name = self.ctx.user().display_name
+        except LookupError:
+            # Enrolled, but the first sync has not brought the user's row yet.
+            name = self.ctx.store.get_setting(LOGIN)
+        self.who.setText(self.tr("Jobs of %1").replace("%1", name))
 
     # --- dialogs ----------------------------------------------------------------------------
 

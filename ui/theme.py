@@ -34,6 +34,11 @@ def urgency_colour(minutes_left: float | None) -> QColor:
     return QColor("#81c784" if dark else "#2e7d32")
 
 
+def text_on(background: QColor) -> QColor:
+    """Black or white, whichever reads better on ``background`` (countdown chips)."""
+    return QColor("black" if background.lightness() > 140 else "white")
+
+
 def warning_colour() -> QColor:
     return QColor("#ffb74d" if is_dark() else "#b35c00")
 

@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
 
 from fieldapp.clock import as_utc
 
+# The pictures a camera app or a scanner saves (HEIC only where Qt's plugin reads it).
+IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff)"
+
 
 def money(cents: int) -> str:
     return f"¥{cents / 100:,.2f}"
