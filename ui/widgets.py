@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -62,6 +62,27 @@ def countdown_text(due: datetime | None, now: datetime) -> str:
     if whole < 0:
         return QCoreApplication.translate("Widgets", "late by %1").replace("%1", span)
     return QCoreApplication.translate("Widgets", "%1 left").replace("%1", span)
+
+
+def deadline_chip(
+    due: datetime | None, arrived_at: datetime | None, now: datetime
+) -> tuple[str, QColor]:
+    """The chip of a job not yet done: before arrival a countdown to the on-site
+    deadline coloured by urgency; once on site, whether the arrival was on time or how
+    late it was (the clock stops at the arrival)."""
+    from ui import theme
+
+    if arrived_at is None:
+        return countdown_text(due, now), theme.urgency_colour(minutes_left(due, now))
+    late = -(minutes_left(due, arrived_at) or 0)
+    if late <= 0:
+        return QCoreApplication.translate("Widgets", "arrived on time"), theme.ok_colour()
+    return (
+        QCoreApplication.translate("Widgets", "arrived %1 late").replace(
+            "%1", minutes_text(int(late))
+        ),
+        theme.warning_colour(),
+    )
 
 
 def local_time(value: datetime | None) -> str:
