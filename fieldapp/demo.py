@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
+from fieldapp.demo_company import load_demo_company
 from fieldapp.models import (
     ChecklistAnswer,
     ChecklistRun,
@@ -233,6 +234,8 @@ class _Loader:
         self.load_customers()
         self.load_parts()
         self.load_checklists()
+        if load_demo_company(self.session, self.folder, self.catalogue_time):
+            self.counts["companyprofile"] += 1
         self.load_jobs()
         self.load_stock()
         self.session.flush()
@@ -439,6 +442,7 @@ class _Loader:
                 model_family=None if family is None else _enum(ModelFamily, family),
                 interval_hours=t["interval_hours"],
                 active=True,
+                internal=bool(t.get("internal", False)),
             ).id
             self.templates[(t["code"], t["revision"])] = template_id
             self.session.flush()

@@ -1,11 +1,13 @@
 """Buckets: the units of data a device holds, receives and verifies.
 
-* ``catalogue`` — regions, product models, parts, templates, warehouses: every device;
+* ``catalogue`` — regions, product models, parts, templates, warehouses, the company's
+  letterhead: every device;
 * ``org`` — teams and users (names, roles): every device;
 * ``user:<id>`` — one person's devices, van stock, parts requests, licence points;
 * ``customer:<id>`` — the customer file: sites, contacts, machines, hour meters,
   complaints;
-* ``job:<id>`` — one job and everything recorded on it, up to the follow-up call.
+* ``job:<id>`` — one job and everything recorded on it, up to the follow-up call and
+  the report e-mails queued for it.
 
 An engineer holds the catalogue, org, their own user bucket, the jobs assigned to them,
 the files of those jobs' customers and those customers' finished jobs (the service
@@ -27,6 +29,7 @@ from fieldapp.models import (
     ChecklistRun,
     ChecklistTemplate,
     ChecklistTemplateItem,
+    CompanyProfile,
     Complaint,
     Contact,
     Customer,
@@ -47,6 +50,7 @@ from fieldapp.models import (
     PreInspectionFinding,
     ProductModel,
     Region,
+    ReportDelivery,
     Review,
     SignOff,
     StockLocation,
@@ -70,6 +74,7 @@ CATALOGUE_TABLES = (
     PartCompatibility,
     ChecklistTemplate,
     ChecklistTemplateItem,
+    CompanyProfile,
 )
 JOB_CHILD_TABLES = (
     JobEvent,
@@ -81,6 +86,7 @@ JOB_CHILD_TABLES = (
     SignOff,
     Review,
     FollowUp,
+    ReportDelivery,
 )
 FINISHED = (JobStatus.SIGNED, JobStatus.RETURNED, JobStatus.APPROVED, JobStatus.CLOSED)
 

@@ -33,6 +33,7 @@ from fieldapp.models import (
     SYNCED_TABLES,
     TABLES_BY_NAME,
     Attachment,
+    CompanyProfile,
     LocalSetting,
     OutboxEntry,
     RejectedChange,
@@ -780,12 +781,16 @@ class SyncClient:
         with self.store.reader() as session:
             for entry in session.execute(
                 select(OutboxEntry).where(
-                    OutboxEntry.table_name.in_(["attachment", "signoff"]),  # type: ignore[attr-defined]
+                    OutboxEntry.table_name.in_(["attachment", "signoff", "reportdelivery"]),  # type: ignore[attr-defined]
                     OutboxEntry.op == "insert",
                 )
             ).scalars():
                 fields = json.loads(entry.fields)
-                sha = fields.get("sha256") or fields.get("signature_sha256")
+                sha = (
+                    fields.get("sha256")
+                    or fields.get("signature_sha256")
+                    or fields.get("pdf_sha256")  # a report to e-mail: HQ needs the PDF
+                )
                 if sha and sha not in hashes:
                     hashes.append(sha)
         return hashes
@@ -833,6 +838,9 @@ class SyncClient:
         with self.store.reader() as session:
             wanted = {sha for (sha,) in session.execute(select(Attachment.sha256))}
             wanted |= {sha for (sha,) in session.execute(select(SignOff.signature_sha256))}
+            wanted |= {  # the letterhead's logo
+                sha for (sha,) in session.execute(select(CompanyProfile.logo_sha256)) if sha
+            }
         missing = sorted(sha for sha in wanted if not self.blobs.has(sha))
         for index, sha in enumerate(missing):
             self.progress("download", index, len(missing))

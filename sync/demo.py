@@ -15,11 +15,14 @@ import uvicorn
 from sqlmodel import select
 
 from fieldapp.demo import DemoAlreadyLoadedError, load_demo
+from fieldapp.demo_company import demo_logo_png
 from fieldapp.models import User
 from fieldapp.store import Store
 from sync.client import SERVER, SyncClient, SyncReport, enroll
 from sync.hq.app import create_app
+from sync.hq.company import store_blob
 from sync.hq.db import make_hq_engine, migrate_hq, session_scope
+from sync.hq.mail import MailConfigError, Mailer, MailSettings
 from sync.hq.service import issue_enrollment
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,7 @@ def prepare_hq(folder: Path) -> str:
         try:
             with session_scope(engine) as session:
                 load_demo(session)
+                store_blob(session, demo_logo_png())  # the letterhead's logo
         except DemoAlreadyLoadedError:
             pass
     finally:
@@ -54,8 +58,14 @@ def local_hq(url: str) -> Iterator[str]:
     """HQ served on a free loopback port in a background thread, for the block."""
     engine = make_hq_engine(url)
     port = free_port()
+    try:
+        settings = MailSettings.from_env()  # report e-mails, if this machine has SMTP
+    except MailConfigError as error:
+        log.warning("The demo HQ sends no report e-mails: %s", error)
+        settings = None
+    mailer = Mailer(engine, settings, verify_base=f"http://127.0.0.1:{port}")
     server = uvicorn.Server(
-        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_app(engine, mailer), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, name="demo-hq", daemon=True)
     thread.start()

@@ -803,3 +803,30 @@ def test_demo_after_users_were_added_keeps_their_passwords(cli: Cli) -> None:
         assert hasher.verify(credentials[users[login]], DEMO_PASSWORD)
     assert credentials[users["zhao.lei"]] == own.password_hash  # not the demo password
     assert users["sun.hao"] not in credentials  # no demo password for a real account
+
+
+# --- company -------------------------------------------------------------------------------
+
+
+def test_company_set_keeps_what_is_not_given_and_the_demo_has_a_letterhead(cli: Cli) -> None:
+    from fieldapp.models.company import COMPANY_PROFILE_ID, CompanyProfile
+    from sync.hq.models import Blob
+
+    refused = cli.refused("company", "set", "--hotline", "400-820-6688")
+    assert "--name-zh" in refused.stderr  # the first letterhead needs a name
+    cli.ok("company", "set", "--name-zh", "中岳重工", "--email", "service@zhongyue.example.com")
+    before = seq_of(cli.engine)
+    bad_logo = cli.tmp / "logo.gif"
+    bad_logo.write_bytes(b"GIF89a not a logo HQ takes")
+    assert "PNG or a JPEG" in cli.refused("company", "set", "--logo", bad_logo).stderr
+    cli.ok("company", "set", "--hotline", "400-820-6688")
+    assert seq_of(cli.engine) == before + 1  # one versioned write: it syncs to devices
+    shown = json.loads(cli.ok("company", "show"))
+    assert shown["id"] == COMPANY_PROFILE_ID
+    assert (shown["name_zh"], shown["hotline"]) == ("中岳重工", "400-820-6688")
+    assert shown["email"] == "service@zhongyue.example.com" and shown["version"] == 2
+
+    cli.ok("demo")  # the demo's letterhead and logo, drawn at build time
+    [profile] = read(cli.engine, select(CompanyProfile))
+    assert profile.name_zh == "中岳重工"  # an existing letterhead is HQ's own: kept
+    assert count(cli.engine, Blob) >= 1

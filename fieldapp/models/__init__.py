@@ -7,6 +7,7 @@ from fieldapp.models.checklists import (
     ChecklistTemplate,
     ChecklistTemplateItem,
 )
+from fieldapp.models.company import CompanyProfile, ReportDelivery
 from fieldapp.models.customers import (
     Contact,
     Customer,
@@ -76,6 +77,8 @@ SYNCED_TABLES: tuple[type[SyncedRow], ...] = (
     Complaint,
     LicenceEvent,
     SyncConflict,
+    CompanyProfile,
+    ReportDelivery,
 )
 
 #: Append-only tables: rows are inserted, never edited, so they never conflict.
@@ -89,6 +92,7 @@ APPEND_ONLY_TABLES: frozenset[type[SyncedRow]] = frozenset(
         Review,
         FollowUp,
         LicenceEvent,
+        ReportDelivery,  # the device adds it; only HQ writes its status
     }
 )
 
@@ -103,6 +107,7 @@ __all__ = [
     "ChecklistRun",
     "ChecklistTemplate",
     "ChecklistTemplateItem",
+    "CompanyProfile",
     "Complaint",
     "Contact",
     "Customer",
@@ -126,6 +131,7 @@ __all__ = [
     "ProductModel",
     "Region",
     "RejectedChange",
+    "ReportDelivery",
     "Review",
     "SignOff",
     "StockLocation",

@@ -25,6 +25,9 @@ class ChecklistTemplate(SyncedRow, table=True):
     model_family: str | None = Field(default=None, max_length=24)  # None: every family
     interval_hours: int | None = None  # for periodic maintenance: 250 / 500 / 1000
     active: bool = True
+    # The company's own checklist (e.g. on-site conduct): printed on the company copy
+    # only; its gaps are the engineer's to settle, not the customer's to acknowledge.
+    internal: bool = False
 
 
 class ChecklistTemplateItem(SyncedRow, table=True):

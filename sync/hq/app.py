@@ -7,7 +7,8 @@ annotations of the routes, which are local to :func:`create_app`, at definition 
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -31,6 +32,7 @@ from sync.hq.apply import Actor, apply_batch
 from sync.hq.db import HQSession, current_seq, session_scope, snapshot_scope
 from sync.hq.gzip_body import GzipRequestMiddleware
 from sync.hq.imports import create_job_from_fields
+from sync.hq.mail import Mailer
 from sync.hq.models import Blob
 from sync.hq.service import SyncError
 
@@ -48,13 +50,28 @@ def actor_from_header(session: HQSession, authorization: str) -> Actor:
     return Actor(user=user, device_id=device.id)
 
 
-def create_app(engine: Engine) -> FastAPI:
+def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
+    """HQ's app; ``mailer`` (if any) runs while the app serves and is woken when a
+    device has queued a report e-mail."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if mailer is not None:
+            mailer.start()  # its first pass sends what is still queued
+        try:
+            yield
+        finally:
+            if mailer is not None:
+                mailer.stop()
+
     app = FastAPI(
         title="fieldapp HQ",
         version=str(p.PROTOCOL_VERSION),
         description="Sync server and JSON API of the field-service product.",
+        lifespan=lifespan,
     )
     app.state.engine = engine
+    app.state.mailer = mailer
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
     app.add_middleware(GzipRequestMiddleware)
 
@@ -141,6 +158,8 @@ def create_app(engine: Engine) -> FastAPI:
         fault_point("hq_push_before_commit")
         session.commit()
         fault_point("hq_push_after_commit")
+        if mailer is not None and any(m.table == "reportdelivery" for m in request.mutations):
+            mailer.wake()  # sent by the mailer's thread, never in this request
         return response
 
     @app.post(f"{p.API}/sync/pull")
@@ -191,6 +210,8 @@ def create_app(engine: Engine) -> FastAPI:
         # The database work runs in a worker thread: the event loop stays free.
         status = await run_in_threadpool(store_chunk)
         fault_point("hq_blob_after_chunk")
+        if mailer is not None and status.complete:
+            mailer.wake()  # a queued report may have waited for this PDF
         return status
 
     @app.get(f"{p.API}/sync/blobs/{{sha256}}")

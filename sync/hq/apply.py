@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, col, select
 
 from fieldapp.clock import utcnow
+from fieldapp.delivery import REPORT_LANGUAGES, normalise_email
 from fieldapp.guards import FrozenReportError
 from fieldapp.models import (
     APPEND_ONLY_TABLES,
@@ -23,6 +24,7 @@ from fieldapp.models import (
     ChecklistRun,
     ChecklistTemplate,
     ChecklistTemplateItem,
+    CompanyProfile,
     Complaint,
     Contact,
     Customer,
@@ -43,6 +45,7 @@ from fieldapp.models import (
     PreInspectionFinding,
     ProductModel,
     Region,
+    ReportDelivery,
     Review,
     SignOff,
     StockLocation,
@@ -57,6 +60,7 @@ from fieldapp.models.enums import (
     AttachmentKind,
     CheckResult,
     ComplaintStatus,
+    DeliveryStatus,
     JobEventKind,
     JobStatus,
     JobType,
@@ -73,7 +77,7 @@ from fieldapp.models.enums import (
 from fieldapp.rules import jobflow
 from fieldapp.rules.merge import Winner, resolve_field
 from fieldapp.rules.report_hash import verify_report
-from fieldapp.services import refresh_deadlines
+from fieldapp.services import DomainError, refresh_deadlines
 from fieldapp.wire import row_to_wire, to_wire
 from fieldapp.work import FAULT_FIELDS
 from sync.buckets import ALL, bucket_of, scope_of
@@ -120,6 +124,7 @@ ENGINEER_INSERTS: frozenset[type[SyncedRow]] = frozenset(
         CustomerSite,
         Job,
         Complaint,
+        ReportDelivery,
     }
 )
 ENGINEER_UPDATES: dict[type[SyncedRow], frozenset[str]] = {
@@ -197,6 +202,7 @@ ADMIN_ONLY: frozenset[type[SyncedRow]] = frozenset(
         ChecklistTemplate,
         ChecklistTemplateItem,
         StockLocation,
+        CompanyProfile,
     }
 )
 # Columns holding a value of one of the domain's vocabularies.
@@ -216,6 +222,7 @@ VOCABULARIES: dict[tuple[str, str], type[StrEnum]] = {
     ("review", "decision"): ReviewDecision,
     ("complaint", "status"): ComplaintStatus,
     ("licenceevent", "kind"): LicenceEventKind,
+    ("reportdelivery", "status"): DeliveryStatus,
 }
 
 
@@ -370,8 +377,14 @@ def _insert(
     )
 
 
+# Fields HQ writes on rows devices add: a re-sent insert is the same row without them.
+HQ_OWNED_FIELDS: dict[type[SyncedRow], frozenset[str]] = {
+    ReportDelivery: frozenset({"status", "sent_at", "attempts", "last_error"}),
+}
+
+
 def _same_content(existing: SyncedRow, incoming: SyncedRow) -> bool:
-    skip = {"version", "updated_at", "created_at"}
+    skip = {"version", "updated_at", "created_at"} | HQ_OWNED_FIELDS.get(type(existing), set())
     left = {k: v for k, v in row_to_wire(existing).items() if k not in skip}
     right = {k: v for k, v in row_to_wire(incoming).items() if k not in skip}
     return left == right
@@ -624,6 +637,37 @@ def _authorize_insert(session: Session, actor: Actor, row: SyncedRow) -> None:
         raise Rejection("forbidden", f"A {role} may not add this {type(row).__name__} here.")
     if isinstance(row, Review) and row.reviewer_id != actor.user.id:
         raise Rejection("forbidden", "A review is signed by its reviewer only.")
+    if isinstance(row, ReportDelivery):
+        _check_delivery(session, actor, row)
+
+
+def _check_delivery(session: Session, actor: Actor, row: ReportDelivery) -> None:
+    """A report e-mail asked for by this user, for the signed report of that job, with
+    a well-formed address; HQ alone writes how the sending went."""
+    if row.requested_by != actor.user.id:
+        raise Rejection("forbidden", "A report e-mail is requested by its sender only.")
+    sign_off = session.get(SignOff, row.sign_off_id)
+    if sign_off is None or sign_off.job_id != row.job_id:
+        raise Rejection("not_signed", "The report e-mail names no sign-off of this job.")
+    if sign_off.report_hash != row.report_hash:
+        raise Rejection("hash_mismatch", "The report e-mail is not for the signed report.")
+    if (
+        row.status != DeliveryStatus.QUEUED
+        or row.attempts
+        or row.sent_at is not None
+        or row.last_error
+    ):
+        raise Rejection("forbidden", "Only HQ records how a report e-mail was sent.")
+    if row.language not in REPORT_LANGUAGES:
+        raise Rejection("invalid_value", f"language: {row.language!r} is not a report language.")
+    if len(row.pdf_sha256) != 64 or any(c not in "0123456789abcdef" for c in row.pdf_sha256):
+        raise Rejection("invalid_value", "pdf_sha256: a blob is named by its SHA-256.")
+    try:
+        normalised = normalise_email(row.email)
+    except DomainError as error:
+        raise Rejection("invalid_value", str(error)) from error
+    if normalised != row.email:
+        raise Rejection("invalid_value", f"email: {row.email!r} is not in its normal form.")
 
 
 def _authorize_update(

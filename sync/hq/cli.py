@@ -87,6 +87,27 @@ def build_parser() -> argparse.ArgumentParser:
             "file", type=Path
         )
 
+    company = commands.add_parser(
+        "company", help="the company's letterhead on every report"
+    ).add_subparsers(dest="company_command", required=True)
+    company_set = company.add_parser(
+        "set", help="set the letterhead (fields not given keep their value); syncs to devices"
+    )
+    for option, what in (
+        ("--name-zh", "company name in Chinese (required the first time)"),
+        ("--name-en", "company name in English"),
+        ("--address-zh", "address in Chinese"),
+        ("--address-en", "address in English"),
+        ("--hotline", "service hotline, e.g. 400-820-6688"),
+        ("--email", "the address customers reply to (Reply-To of report e-mails)"),
+        ("--website", "web site"),
+    ):
+        company_set.add_argument(option, default=None, help=what)
+    logo = company_set.add_mutually_exclusive_group()
+    logo.add_argument("--logo", type=Path, default=None, help="logo picture (PNG or JPEG)")
+    logo.add_argument("--no-logo", action="store_true", help="remove the logo")
+    company.add_parser("show", help="print the letterhead as JSON")
+
     commands.add_parser("demo", help="load the demo data and the demo users")
     prune = commands.add_parser(
         "prune", help="forget tombstones older than the horizon (devices offline longer resync)"
@@ -168,11 +189,14 @@ def add_user(
 
 def cmd_demo(engine: object) -> int:
     from fieldapp.demo import DemoAlreadyLoadedError, load_demo
+    from fieldapp.demo_company import demo_logo_png
+    from sync.hq.company import store_blob
     from sync.hq.models import Credential
 
     try:
         with session_scope(engine) as session:  # type: ignore[arg-type]
             counts = load_demo(session)
+            store_blob(session, demo_logo_png())  # the letterhead's logo
             hasher = PasswordHasher()
             # Only the demo's own users get the demo password, never a real account.
             for user in session.exec(select(User).where(col(User.login).in_(DEMO_LOGINS))).all():
@@ -197,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if url.startswith("sqlite:///"):
         setup_logging(Path(url.removeprefix("sqlite:///")).resolve().parent)
     engine = make_hq_engine(url)
-    if args.command in {"init", "serve", "demo"}:
+    if args.command in {"init", "serve", "demo", "company"}:
         migrate_hq(engine)
     try:
         return _dispatch(engine, args)
@@ -216,9 +240,17 @@ def _dispatch(engine: object, args: argparse.Namespace) -> int:
         import uvicorn
 
         from sync.hq.app import create_app
+        from sync.hq.mail import MailConfigError, Mailer, MailSettings
 
+        try:
+            settings = MailSettings.from_env()
+        except MailConfigError as error:
+            sys.stderr.write(f"fieldapp-hq: {error}\n")
+            return 1
+        verify_base = os.environ.get(SERVER_ENV) or f"http://{args.host}:{args.port}"
+        mailer = Mailer(engine, settings, verify_base=verify_base)  # type: ignore[arg-type]
         uvicorn.run(
-            create_app(engine),
+            create_app(engine, mailer),  # type: ignore[arg-type]
             host=args.host,
             port=args.port,  # type: ignore[arg-type]
             log_level="warning",
@@ -249,12 +281,43 @@ def _dispatch(engine: object, args: argparse.Namespace) -> int:
         return cmd_import(engine, args)
     if args.command == "demo":
         return cmd_demo(engine)
+    if args.command == "company":
+        return cmd_company(engine, args)
     if args.command == "prune":
         with session_scope(engine) as session:  # type: ignore[arg-type]
             pruned = prune_tombstones(session, timedelta(days=args.days))
         sys.stdout.write(f"Pruned {pruned} tombstones older than {args.days:g} days.\n")
         return 0
     raise AssertionError(args.command)
+
+
+def cmd_company(engine: object, args: argparse.Namespace) -> int:
+    from fieldapp.company import PROFILE_TEXT_FIELDS, ProfileError, company_profile
+    from fieldapp.wire import row_to_wire
+    from sync.hq.company import set_company_profile
+
+    if args.company_command == "show":
+        with session_scope(engine) as session:  # type: ignore[arg-type]
+            profile = company_profile(session)
+            shown = row_to_wire(profile) if profile else None
+        sys.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")
+        return 0 if shown else 1
+    changes = {name: getattr(args, name) for name in PROFILE_TEXT_FIELDS}
+    try:
+        logo = args.logo.read_bytes() if args.logo else None
+    except OSError as error:
+        sys.stderr.write(f"fieldapp-hq: cannot read the logo {args.logo}: {error.strerror}\n")
+        return 1
+    try:
+        with session_scope(engine) as session:  # type: ignore[arg-type]
+            profile = set_company_profile(session, changes, logo=logo, remove_logo=args.no_logo)
+            session.flush()
+            version = profile.version
+    except ProfileError as error:
+        sys.stderr.write(f"fieldapp-hq: {error}\n")
+        return 1
+    sys.stdout.write(f"Letterhead set (version {version}); devices get it at their next sync.\n")
+    return 0
 
 
 def cmd_import(engine: object, args: argparse.Namespace) -> int:

@@ -12,7 +12,15 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from fieldapp.clock import utcnow
-from fieldapp.models import TABLES_BY_NAME, Attachment, Device, SignOff, User
+from fieldapp.models import (
+    TABLES_BY_NAME,
+    Attachment,
+    CompanyProfile,
+    Device,
+    ReportDelivery,
+    SignOff,
+    User,
+)
 from fieldapp.wire import to_wire
 from sync.buckets import ALL, scope_digest, scope_of
 from sync.hq.db import PURGED_THROUGH, current_seq
@@ -289,6 +297,17 @@ def blob_visible(session: Session, user: User, sha256: str) -> bool:
     ] + [
         ("signoff", row_id)
         for row_id in session.exec(select(SignOff.id).where(SignOff.signature_sha256 == sha256))
+    ]
+    holders += [
+        ("companyprofile", row_id)  # the letterhead's logo
+        for row_id in session.exec(
+            select(CompanyProfile.id).where(CompanyProfile.logo_sha256 == sha256)
+        )
+    ] + [
+        ("reportdelivery", row_id)  # a report PDF queued for e-mail
+        for row_id in session.exec(
+            select(ReportDelivery.id).where(ReportDelivery.pdf_sha256 == sha256)
+        )
     ]
     for table, row_id in holders:
         buckets = session.exec(
