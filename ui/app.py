@@ -92,6 +92,9 @@ def qt_application() -> QApplication:
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
+    # Qt's own file, colour and print dialogs: big rows for a finger (theme.py), in the
+    # app's language (ui/i18n.py), on every system alike.
+    QApplication.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
     # The UI thread waits at most 1 ms (not 5) for the interpreter lock when a worker
     # (the sync) holds it: each of its database calls gives the lock away and back.
     sys.setswitchinterval(0.001)

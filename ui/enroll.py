@@ -8,6 +8,7 @@ import logging
 import platform
 import socket
 from pathlib import Path
+from urllib.parse import urlparse
 
 from PIL import Image
 from PySide6.QtCore import Qt, Signal
@@ -134,12 +135,16 @@ class EnrollPage(QWidget):
         self.server_error.clear_message()
         self.code_error.clear_message()
         self.status.clear_message()
+        problem = self.address_problem(self.server.text())
         try:
             server = check_server(self.server.text())
         except PreconfigError:
-            self.server_error.show_message(
-                self.tr("Enter an address such as https://hq.example.com")
+            problem = problem or self.tr(
+                "This is not an address of HQ: write it as https://hq.example.com"
             )
+        if problem:
+            self.server_error.show_message(problem)
+            self.server.setFocus()
             return
         code = normalise_code(self.code.text())
         if len(code) < 6:
@@ -160,6 +165,30 @@ class EnrollPage(QWidget):
             on_error=self._failed,
             owner=self,
         )
+
+    def address_problem(self, typed: str) -> str:
+        """What is wrong with the address as typed, in words the engineer can act on
+        (empty when nothing is)."""
+        text = typed.strip()
+        if not text:
+            return self.tr("Enter HQ's address, such as https://hq.example.com")
+        if any(ch.isspace() for ch in text):
+            return self.tr("The address cannot contain spaces.")
+        scheme, separator, _ = text.partition("://")
+        if not separator or scheme.lower() not in ("http", "https"):
+            return self.tr("The address must start with http:// or https://")
+        parsed = urlparse(text)
+        if not parsed.hostname:
+            return self.tr("The address has no host name after %1.").replace(
+                "%1", scheme.lower() + "://"
+            )
+        try:
+            port = parsed.port
+        except ValueError:
+            port = 0
+        if port == 0 or (parsed.netloc.endswith(":") and port is None):
+            return self.tr("The port after the colon must be a number from 1 to 65535.")
+        return ""
 
     def _failed(self, error: BaseException) -> None:
         self.enroll_button.setEnabled(True)

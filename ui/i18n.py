@@ -48,6 +48,37 @@ def translate_in(translator: QTranslator | None, context: str, text: str) -> str
     return translator.translate(context, text) or text
 
 
+# Qt's own Chinese (qtbase_zh_CN.qm) leaves these of its file and print dialogs in
+# English.
+QT_GAPS: dict[str, dict[tuple[str, str], str]] = {
+    CHINESE: {
+        ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+        ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+        ("QAbstractFileIconProvider", "Folder"): "文件夹",
+        ("QAbstractFileIconProvider", "Drive"): "驱动器",
+        ("QPrintSettingsOutput", "Page &Set:"): "页面集(&S)：",
+    }
+}
+
+
+class QtGaps(QTranslator):
+    """What Qt's own translation lacks, asked only after ours and Qt's (it is
+    installed first, so it is asked last)."""
+
+    def __init__(self, table: dict[tuple[str, str], str]) -> None:
+        super().__init__()
+        self.table = table
+
+    def isEmpty(self) -> bool:
+        return False
+
+    def translate(  # type: ignore[override]
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str | None:
+        # None, not "": Qt takes an empty string for a translation, a null one for none.
+        return self.table.get((context, source))
+
+
 class Installed:
     """The translators installed in the application, replaced when the language changes."""
 
@@ -63,6 +94,8 @@ class Installed:
         if language not in LANGUAGES:
             language = DEFAULT_LANGUAGE
         ours = translator_for(language)
+        if language in QT_GAPS:
+            self._translators.append(QtGaps(QT_GAPS[language]))
         if ours is not None:
             self._translators.append(ours)
             # Qt's own strings (standard buttons, dialogs) in the same language.

@@ -9,10 +9,13 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QMainWindow,
     QStackedWidget,
@@ -21,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.models import Job
+from fieldapp.store import Store
 from sync.client import LOGIN
+from ui import theme
 from ui.context import LANGUAGE, AppContext
 from ui.enroll import EnrollPage
 from ui.i18n import CHINESE, ENGLISH
@@ -32,25 +37,67 @@ from ui.widgets import button, styled_label
 
 log = logging.getLogger(__name__)
 
+TOP_BAR = 56  # px: the bar above every page, no taller than a button and its margins
+
+
+HIGH_CONTRAST = "ui.high_contrast"
+TEXT_SIZE = "ui.text_size"
+
+
+def stored_look(store: Store) -> theme.Look:
+    """The engineer's sunlight and reading settings, as kept in the store."""
+    size = store.get_setting(TEXT_SIZE) or "normal"
+    return theme.Look(
+        high_contrast=store.get_setting(HIGH_CONTRAST) == "1",
+        text_size=size if size in theme.TEXT_SIZES else "normal",
+    )
+
+
+def keep_look(store: Store, look: theme.Look) -> None:
+    store.set_setting(HIGH_CONTRAST, "1" if look.high_contrast else "0")
+    store.set_setting(TEXT_SIZE, look.text_size)
+
 
 class SettingsDialog(QDialog):
-    def __init__(self, language: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, language: str, parent: QWidget | None = None, look: theme.Look | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(560)
+        look = look or theme.current_look()
         layout = QFormLayout(self)
+        layout.setVerticalSpacing(16)
+        layout.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.language = QComboBox()
         self.language.setObjectName("language")
         self.language.addItem("简体中文", CHINESE)
         self.language.addItem("English", ENGLISH)
         self.language.setCurrentIndex(max(0, self.language.findData(language)))
         layout.addRow(self.tr("Language"), self.language)
+        self.text_size = QComboBox()
+        self.text_size.setObjectName("text_size")
+        self.text_size.addItem(self.tr("Normal"), "normal")
+        self.text_size.addItem(self.tr("Large"), "large")
+        self.text_size.addItem(self.tr("Extra large"), "extra_large")
+        self.text_size.setCurrentIndex(max(0, self.text_size.findData(look.text_size)))
+        layout.addRow(self.tr("Text size"), self.text_size)
+        self.high_contrast = QCheckBox(self.tr("High contrast for sunlight (black on white)"))
+        self.high_contrast.setObjectName("high_contrast")
+        self.high_contrast.setChecked(look.high_contrast)
+        layout.addRow(self.tr("Screen"), self.high_contrast)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addRow(buttons)
+
+    def look(self) -> theme.Look:
+        return theme.Look(
+            high_contrast=self.high_contrast.isChecked(),
+            text_size=str(self.text_size.currentData()),
+        )
 
 
 class MainWindow(QMainWindow):
@@ -63,6 +110,9 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.ctx = ctx
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply(app, stored_look(ctx.store))
         self.on_language = on_language
         self.auto_sync = auto_sync
         self.setWindowTitle(self.tr("fieldapp — service jobs"))
@@ -72,20 +122,30 @@ class MainWindow(QMainWindow):
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
-        top = QHBoxLayout()
-        top.setContentsMargins(12, 8, 12, 0)
-        self.who = styled_label("", "title")
+        outer.setSpacing(0)
+        # A slim bar: whose jobs, and the settings (the job page has its own header).
+        self.top_bar = QFrame()
+        self.top_bar.setObjectName("top_bar")
+        self.top_bar.setProperty("role", "topbar")
+        self.top_bar.setMaximumHeight(TOP_BAR)
+        top = QHBoxLayout(self.top_bar)
+        top.setContentsMargins(12, 2, 12, 2)
+        self.who = styled_label("", "section")
+        self.who.setWordWrap(False)
+        self.who.setStyleSheet("padding-top: 0;")
         top.addWidget(self.who, 1)
         self.settings_button = button(self.tr("Settings"))
+        self.settings_button.setObjectName("settings")
         self.settings_button.clicked.connect(self.open_settings)
         top.addWidget(self.settings_button)
-        outer.addLayout(top)
+        outer.addWidget(self.top_bar)
+        self.sync = SyncController(ctx.store, ctx.data_dir, ctx.task_manager, self)
+        self.indicator = SyncIndicator(self.sync)
+        outer.addWidget(self.indicator.banner)
         self.stack = QStackedWidget()
         outer.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.sync = SyncController(ctx.store, ctx.data_dir, ctx.task_manager, self)
-        self.indicator = SyncIndicator(self.sync)
         self.statusBar().addPermanentWidget(self.indicator, 1)
         self.statusBar().setSizeGripEnabled(False)
         self.indicator.show_problems.connect(self.open_problems)
@@ -115,8 +175,17 @@ class MainWindow(QMainWindow):
 
     def show_jobs(self) -> None:
         self.show_jobs_title()
-        self.job_list = JobListPage(self.ctx.store, self.ctx.task_manager, self.ctx.user_id)
+        self.job_list = JobListPage(
+            self.ctx.store,
+            self.ctx.task_manager,
+            self.ctx.user_id,
+            clock=self.ctx.now,
+            device_id=self.ctx.device_id,
+        )
         self.job_list.job_opened.connect(self.open_job)
+        self.job_list.sign_requested.connect(self.open_job_to_sign)
+        self.job_list.problems_requested.connect(self.open_problems)
+        self.job_list.changed.connect(self.indicator.refresh)
         self.job_page = JobPage(self.ctx)
         self.job_page.back.connect(self.back_to_list)
         self.job_page.changed.connect(self.indicator.refresh)
@@ -132,6 +201,12 @@ class MainWindow(QMainWindow):
             return
         self.job_page.open_job(job_id)
         self.stack.setCurrentWidget(self.job_page)
+
+    def open_job_to_sign(self, job_id: str) -> None:
+        """The list card's "sign off": the job, on its sign-off tab."""
+        self.open_job(job_id)
+        if self.job_page is not None:
+            self.job_page.go_to_sign_off()
 
     def back_to_list(self) -> None:
         if self.job_list is None or self.stack.currentWidget() is self.job_list:
@@ -166,7 +241,7 @@ class MainWindow(QMainWindow):
         except LookupError:
             # Enrolled, but the first sync has not brought the user's row yet.
             name = self.ctx.store.get_setting(LOGIN)
-        self.who.setText(self.tr("Jobs of %1").replace("%1", name))
+        self.who.setText(self.tr("%1's jobs").replace("%1", name))
 
     # --- dialogs ----------------------------------------------------------------------------
 
@@ -174,6 +249,16 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.ctx.language, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
+        self.apply_settings(dialog)
+
+    def apply_settings(self, dialog: SettingsDialog) -> None:
+        """What the engineer chose, kept in the store and in force at once."""
+        look = dialog.look()
+        if look != theme.current_look():
+            keep_look(self.ctx.store, look)
+            app = QApplication.instance()
+            assert isinstance(app, QApplication)
+            theme.apply(app, look)
         language = dialog.language.currentData()
         if language != self.ctx.language:
             self.ctx.store.set_setting(LANGUAGE, language)

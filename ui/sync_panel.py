@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import (
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -178,6 +179,7 @@ class SyncIndicator(QWidget):
         self.button.clicked.connect(controller.sync_now)
         layout.addWidget(self.button)
         self.error: tuple[str, str] | None = None
+        self.banner = OfflineBanner()
         controller.started.connect(self._started)
         controller.progressed.connect(self._progress)
         controller.finished.connect(self._finished)
@@ -233,31 +235,80 @@ class SyncIndicator(QWidget):
             return
         self.controller.tasks.run(self.controller.status, on_done=self.show_status, owner=self)
 
+    def waiting_text(self, pending: int) -> str:
+        if pending == 1:
+            return self.tr("%n change waiting.", "", pending)
+        return self.tr("%n changes waiting.", "", pending)
+
+    def is_offline(self) -> bool:
+        """HQ cannot be reached: the network is down, or the last sync could not get
+        through to HQ."""
+        if self.error is not None:
+            return self.error[0] == "network"
+        return self.controller.online is False
+
     def show_status(self, status: dict[str, Any]) -> None:
         if self.controller.running:
             return
         self.button.setEnabled(True)
         self.bar.hide()
         pending = status["pending"]
-        if self.error is not None:
+        offline = self.is_offline()
+        if offline:
+            # The banner across the window says it all; the status bar stays short.
+            text = self.tr("Offline")
+            if pending:
+                text += " · " + self.waiting_text(pending)
+        elif self.error is not None:
             text = self.error_text(*self.error)
             if pending:
-                text += " " + self.tr("%n change(s) waiting.", "", pending)
-        elif self.controller.online is False:
-            text = self.tr("Offline") + (
-                " · " + self.tr("%n change(s) waiting.", "", pending) if pending else ""
-            )
+                text += " " + self.waiting_text(pending)
         elif pending:
-            text = self.tr("%n change(s) waiting.", "", pending)
+            text = self.waiting_text(pending)
         elif status["last_sync"]:
             when = as_utc(datetime.fromisoformat(status["last_sync"]))
             text = self.tr("Up to date (%1)").replace("%1", local_time(when)[11:])
         else:
             text = self.tr("Never synced")
         self.text.setText(text)
+        self.banner.show_offline(offline, pending)
         problems = status["rejected_changes"] + status["conflicts"]
         self.problems.setText(self.tr("%n to look at", "", problems))
         self.problems.setVisible(problems > 0)
+
+
+class OfflineBanner(QFrame):
+    """A coloured bar across the window while HQ cannot be reached: the engineer sees
+    at a glance that the work is safe on the device and will go by itself."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("offline_banner")
+        self.setProperty("role", "banner")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 8, 16, 8)
+        self.text = QLabel()
+        self.text.setObjectName("offline_text")
+        self.text.setWordWrap(True)
+        layout.addWidget(self.text, 1)
+        self.hide()
+
+    def show_offline(self, offline: bool, pending: int) -> None:
+        if offline:
+            if pending:
+                text = self.tr(
+                    "Offline — every change is saved on this device and syncs by itself "
+                    "when HQ can be reached (%n waiting).",
+                    "",
+                    pending,
+                )
+            else:
+                text = self.tr(
+                    "Offline — every change is saved on this device and syncs by itself "
+                    "when HQ can be reached."
+                )
+            self.text.setText(text)
+        self.setVisible(offline)
 
 
 class ProblemsDialog(QDialog):
