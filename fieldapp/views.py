@@ -14,6 +14,7 @@ from fieldapp.models import (
     Contact,
     Customer,
     Fault,
+    HourMeterReading,
     Job,
     JobEvent,
     Machine,
@@ -236,4 +237,60 @@ def job_work(
         charges=cost,
         labour_minutes=sum(t.minutes for t in times if t.kind == TimeKind.LABOUR),
         travel_minutes=sum(t.minutes for t in times if t.kind == TimeKind.TRAVEL),
+    )
+
+
+@dataclass(frozen=True)
+class PastVisit:
+    job: Job
+    faults: list[Fault]
+    parts: list[UsedPart]
+
+
+@dataclass(frozen=True)
+class MachineHistory:
+    """A machine's file as the engineer reads it on the job: its warranty today, the
+    hour meter over time and what was found and fitted on earlier visits."""
+
+    machine: MachineView
+    readings: list[HourMeterReading]  # oldest first
+    visits: list[PastVisit]  # finished jobs of this machine, newest first
+
+
+def machine_history(
+    session: Session, machine_id: str, today: date, *, except_job_id: str | None = None
+) -> MachineHistory:
+    machine = session.get(Machine, machine_id)
+    if machine is None:
+        raise LookupError(machine_id)
+    readings = sorted(
+        live_rows(session, HourMeterReading, HourMeterReading.machine_id == machine_id),
+        key=lambda r: r.read_at,
+    )
+    jobs = session.exec(
+        select(Job)
+        .where(
+            Job.machine_id == machine_id,
+            col(Job.status).in_(sorted(jobflow.FROZEN_STATUSES)),
+            col(Job.deleted_at).is_(None),
+        )
+        .order_by(col(Job.completed_at).desc(), col(Job.number).desc())
+    ).all()
+    jobs = [j for j in jobs if j.id != except_job_id]
+    ids = [j.id for j in jobs]
+    faults: dict[str, list[Fault]] = {}
+    used: dict[str, list[UsedPart]] = {}
+    if ids:
+        for fault in live_rows(session, Fault, col(Fault.job_id).in_(ids)):
+            faults.setdefault(fault.job_id, []).append(fault)
+        usages = live_rows(session, PartUsage, col(PartUsage.job_id).in_(ids))
+        wanted = {u.part_id for u in usages}
+        parts = {p.id: p for p in live_rows(session, Part, col(Part.id).in_(wanted))}
+        for usage in usages:
+            if usage.part_id in parts:
+                used.setdefault(usage.job_id, []).append(UsedPart(usage, parts[usage.part_id]))
+    return MachineHistory(
+        machine=machine_view(session, machine, today),
+        readings=readings,
+        visits=[PastVisit(j, faults.get(j.id, []), used.get(j.id, [])) for j in jobs],
     )

@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from fieldapp.models.enums import JobEventKind as E
@@ -81,3 +84,59 @@ def test_reachable_in_several_steps_for_the_role() -> None:
     assert not jobflow.reachable(S.ASSIGNED, S.APPROVED, Role.ENGINEER)
     assert not jobflow.reachable(S.CANCELLED, S.ON_SITE, Role.ENGINEER)
     assert jobflow.reachable(S.SIGNED, S.CLOSED, Role.SUPERVISOR)
+
+
+@dataclass
+class Entry:
+    id: str
+    kind: str
+    occurred_at: datetime
+    data: str = ""
+
+
+T0 = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
+
+
+def test_a_departure_can_be_undone_for_five_minutes_only() -> None:
+    events = [Entry("a", E.ACCEPTED, T0), Entry("d", E.DEPARTED, T0 + timedelta(minutes=10))]
+    departed = T0 + timedelta(minutes=10)
+    offer = jobflow.undo_offer(S.EN_ROUTE, events, departed + timedelta(minutes=4))
+    assert offer is not None
+    assert (offer.action, offer.corrects) == (E.DEPARTURE_UNDONE, "d")
+    assert offer.seconds_left(departed + timedelta(minutes=4)) == 60
+    assert jobflow.undo_offer(S.EN_ROUTE, events, departed + jobflow.UNDO_WINDOW) is None
+    # A clock set back before the departure ends the offer rather than stretching it.
+    assert jobflow.undo_offer(S.EN_ROUTE, events, departed - timedelta(minutes=1)) is None
+    assert (
+        check_transition(E.DEPARTURE_UNDONE, S.EN_ROUTE, Role.ENGINEER, is_assignee=True)
+        == S.ACCEPTED
+    )
+
+
+def test_only_the_latest_step_is_undone_and_only_once() -> None:
+    arrived = T0 + timedelta(minutes=30)
+    events = [
+        Entry("d", E.DEPARTED, T0),
+        Entry("r", E.RESCHEDULED, arrived + timedelta(minutes=1)),  # not a change of status
+        Entry("a", E.ARRIVED, arrived),
+    ]
+    offer = jobflow.undo_offer(S.ON_SITE, events, arrived + timedelta(minutes=2))
+    assert offer is not None and (offer.action, offer.corrects) == (E.ARRIVAL_UNDONE, "a")
+    undone = [*events, Entry("u", E.ARRIVAL_UNDONE, arrived + timedelta(minutes=3))]
+    assert jobflow.undo_offer(S.EN_ROUTE, undone, arrived + timedelta(minutes=3)) is None
+    # Accepting is not undone this way (hand back instead), nor is a status the job left.
+    assert jobflow.undo_offer(S.ACCEPTED, [Entry("x", E.ACCEPTED, T0)], T0) is None
+    assert jobflow.undo_offer(S.CANCELLED, events, arrived + timedelta(minutes=2)) is None
+
+
+def test_corrections_are_not_ordinary_buttons_and_drop_out_of_the_register() -> None:
+    assert E.DEPARTURE_UNDONE not in jobflow.allowed_actions(
+        S.EN_ROUTE, Role.ENGINEER, is_assignee=True
+    )
+    assert jobflow.reachable(S.ON_SITE, S.EN_ROUTE, Role.ENGINEER)  # HQ accepts the step
+    events = [
+        Entry("d1", E.DEPARTED, T0),
+        Entry("u", E.DEPARTURE_UNDONE, T0 + timedelta(minutes=1), '{"corrects": "d1"}'),
+        Entry("d2", E.DEPARTED, T0 + timedelta(hours=1)),
+    ]
+    assert [e.id for e in jobflow.standing_register(events)] == ["d2"]

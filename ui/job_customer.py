@@ -1,6 +1,7 @@
-"""The customer's file as the engineer carries it: contacts, every machine with its
-warranty today, the full service history, open complaints, and the pre-inspection
-findings the customer declined on an earlier visit that are now due."""
+"""The customer's file as the engineer carries it: contacts (each phone one tap from a
+call or a message, the address from the map), every machine with its warranty today,
+the full service history, open complaints, and the pre-inspection findings the customer
+declined on an earlier visit that are now due."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from fieldapp.views import CustomerFile, JobView, Work, customer_file
+from ui.contact_links import AddressLink, PhoneLinks
 from ui.labels import label
-from ui.widgets import Card, LazyTab, local_time, styled_label
+from ui.widgets import Card, LazyTab, clear_layout, local_time, styled_label
 
 if TYPE_CHECKING:
     from ui.jobpage import JobPage
@@ -44,6 +46,11 @@ class CustomerTab(LazyTab):
             card.body.addWidget(text)  # type: ignore[arg-type]
             layout.addWidget(card)
             self.cards[key] = (card, text)
+        customer_card = self.cards["customer"][0]
+        self.address = AddressLink()
+        customer_card.body.addWidget(self.address)
+        self.contacts = QVBoxLayout()
+        customer_card.body.addLayout(self.contacts)
         layout.addStretch(1)
 
     def _set(self, key: str, html: str, *, hide_empty: bool = False) -> None:
@@ -63,25 +70,24 @@ class CustomerTab(LazyTab):
         rows = [f"<b>{escape(c.name)}</b> ({escape(c.code)})"]
         if c.is_key_account:
             rows.append("★ " + self.tr("Key customer: priority in dispatch and response"))
-        if c.address:
-            rows.append(escape(c.address))
         if c.industry:
             rows.append(escape(label("industry", c.industry)))
-        for contact in file.contacts:
-            rows.append(
-                f"{escape(contact.name)} · {escape(contact.title)} · {escape(contact.phone)}"
-            )
         if c.notes:
             rows.append(f"<i>{escape(c.notes)}</i>")
         self._set("customer", "<br>".join(rows))
+        self.address.set_address(c.address)
+        self.address.setVisible(bool(c.address))
+        self._show_contacts(file)
 
         machines = []
+        chinese = self.page.ctx.chinese
         for m in file.machines:
             model = m.model
+            name = (model.name_zh if chinese else model.name_en or model.name_zh) if model else ""
             hours = f"{m.machine.hour_meter:g} h" if m.machine.hour_meter is not None else "—"
             machines.append(
                 f"<b>{escape(model.code if model else '')}</b> "
-                f"{escape(model.name_zh if model else '')} · {escape(m.machine.serial)} · "
+                f"{escape(name)} · {escape(m.machine.serial)} · "
                 f"{hours} · {label('warranty', m.warranty.status)}"
             )
         self._set("machines", "<br>".join(machines) or self.tr("No machines on file."))
@@ -89,8 +95,11 @@ class CustomerTab(LazyTab):
         history = []
         for entry in file.history[:HISTORY_SHOWN]:
             job = entry.job
-            faults = "; ".join(
-                f"{label('assembly', f.assembly)}: {escape(f.symptom)}" for f in entry.faults
+            faults = self.tr("; ").join(
+                self.tr("%1: %2")
+                .replace("%1", escape(label("assembly", f.assembly)))
+                .replace("%2", escape(f.symptom))
+                for f in entry.faults
             )
             history.append(
                 f"<b>{local_time(job.completed_at)[:10]}</b> {escape(job.number)} · "
@@ -99,7 +108,7 @@ class CustomerTab(LazyTab):
             )
         more = len(file.history) - HISTORY_SHOWN
         if more > 0:
-            history.append(self.tr("… and %n older job(s).", "", more))
+            history.append(self.tr("Older jobs not shown: %1").replace("%1", str(more)))
         self._set("history", "<br>".join(history) or self.tr("No earlier service."))
 
         complaints = [
@@ -113,3 +122,25 @@ class CustomerTab(LazyTab):
             for f in file.due_findings
         ]
         self._set("due", "<br>".join(due), hide_empty=True)
+
+    def _show_contacts(self, file: CustomerFile) -> None:
+        """Every contact with its number as big buttons: call, text, or copy it."""
+        clear_layout(self.contacts)
+        people = [(file.customer.contact_name, "", file.customer.phone)]
+        people += [(x.name, x.title, x.phone) for x in file.contacts]
+        seen: set[str] = set()
+        for name, title, phone in people:
+            if not phone or phone in seen:
+                continue
+            seen.add(phone)
+            who = " · ".join(p for p in (name, title) if p)
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            person = styled_label(who or self.tr("Customer's phone"))
+            person.setMinimumWidth(240)
+            line.addWidget(person)
+            links = PhoneLinks()
+            links.set_phone(phone)
+            line.addWidget(links, 1)
+            self.contacts.addWidget(row)

@@ -9,22 +9,26 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from fieldapp.models import Job, User
+from fieldapp.rules import progress
 from fieldapp.services import DomainError
 from fieldapp.views import JobView, Work, job_view, job_work
+from fieldapp.work import job_runs, report_gaps
 from ui import theme
 from ui.context import AppContext
 from ui.labels import error_text, label
-from ui.widgets import button, countdown_text, minutes_left, money, styled_label
+from ui.widgets import button, deadline_chip, money, styled_label
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,31 @@ def scrolling(widget: QWidget) -> QScrollArea:
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setWidget(widget)
     return area
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in "…" when the header has no room for all of it (the whole
+    text stays in the tooltip)."""
+
+    def __init__(self, role: str = "") -> None:
+        super().__init__()
+        if role:
+            self.setProperty("role", role)
+        self.full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_full_text(self, text: str) -> None:
+        self.full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        metrics = self.fontMetrics()
+        self.setText(metrics.elidedText(self.full, Qt.TextElideMode.ElideRight, self.width()))
 
 
 class JobPage(QWidget):
@@ -62,17 +91,21 @@ class JobPage(QWidget):
         self.work: Work | None = None
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setContentsMargins(12, 4, 12, 4)
+        layout.setSpacing(4)
+        # One compact line: back, the job, its status and machine, the chip, the total.
         header = QHBoxLayout()
+        header.setSpacing(12)
         self.back_button = button("‹ " + self.tr("Jobs"))
         self.back_button.clicked.connect(self.back)
         header.addWidget(self.back_button)
-        titles = QVBoxLayout()
-        self.title = styled_label("", "title")
-        self.subtitle = styled_label("", "muted")
-        titles.addWidget(self.title)
-        titles.addWidget(self.subtitle)
-        header.addLayout(titles, 1)
+        self.title = styled_label("", "section")
+        self.title.setWordWrap(False)
+        self.title.setContentsMargins(0, 0, 0, 0)
+        self.title.setStyleSheet("padding-top: 0px;")
+        header.addWidget(self.title)
+        self.subtitle = ElidedLabel("muted")
+        header.addWidget(self.subtitle, 1)
         self.countdown = QLabel()
         self.countdown.setMinimumWidth(170)
         self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -112,6 +145,17 @@ class JobPage(QWidget):
             self.tabs.addTab(
                 scrolling(widget) if getattr(widget, "scrolls", True) else widget, title
             )
+        # The work sections, by the name the domain gives them (marks, open or closed).
+        self.sections: dict[str, QWidget] = {
+            "findings": self.findings,
+            "checklists": self.checklists,
+            "faults": self.faults,
+            "parts": self.parts,
+            "time": self.time,
+            "photos": self.photos,
+            "signoff": self.signoff,
+        }
+        self.marks: dict[str, progress.SectionMark] = {}
         layout.addWidget(self.tabs, 1)
         self.tabs.currentChanged.connect(self._tab_shown)
         self.tick = QTimer(self)
@@ -125,7 +169,13 @@ class JobPage(QWidget):
         self.job_id = job_id
         self.tabs.setCurrentIndex(0)
         self.message.hide()
+        self.overview.editing = False  # another job opens as text, at its top
+        self.overview.history_button.setChecked(False)
         self.reload()
+        for index in range(self.tabs.count()):
+            area = self.tabs.widget(index)
+            if isinstance(area, QScrollArea):
+                area.verticalScrollBar().setValue(0)
 
     def reload(self) -> None:
         with self.ctx.store.reader() as session:
@@ -141,7 +191,7 @@ class JobPage(QWidget):
         if view.machine is not None:
             code = view.machine.model.code if view.machine.model else ""
             machine = f"{code} {view.machine.machine.serial}"
-        self.subtitle.setText(
+        self.subtitle.set_full_text(
             " · ".join(
                 p
                 for p in (
@@ -161,8 +211,64 @@ class JobPage(QWidget):
             .replace("%2", money(work.charges.labour_cents))
             .replace("%3", money(work.charges.warranty_cents))
         )
+        self._open_work_tabs(view)
+        self.refresh_marks()
         for widget, _title in self.pages:
             widget.show_job(view, work)  # type: ignore[attr-defined]
+
+    def _open_work_tabs(self, view: JobView) -> None:
+        """The work tabs stay closed until the engineer is on site (the state machine's
+        work statuses); after signing they open again to read what was signed."""
+        is_open = progress.work_open(
+            view.job.status, is_assignee=view.job.assignee_id == self.ctx.user_id
+        )
+        hint = "" if is_open else self.tr("Opens once the arrival on site is registered.")
+        for widget in self.sections.values():
+            index = self._index_of(widget)
+            self.tabs.setTabEnabled(index, is_open)
+            self.tabs.setTabToolTip(index, hint)
+        if not self.tabs.isTabEnabled(self.tabs.currentIndex()):
+            self.tabs.setCurrentIndex(0)
+
+    def refresh_marks(self) -> None:
+        """Done / missing marks on the work tabs, from what the report would show as
+        incomplete; called after every write, also those that do not reload the page."""
+        if self.view is None or self.work is None:
+            return
+        work = self.work
+        with self.ctx.store.reader() as session:
+            job = session.get(Job, self.job_id)
+            if job is None:
+                return
+            codes = [gap.code for gap in report_gaps(session, job)]
+            runs = len(job_runs(session, job))
+        recorded = {
+            "findings": len(work.findings),
+            "checklists": runs,
+            "faults": len(work.faults),
+            "parts": len(work.parts),
+            "time": len(work.times),
+            "photos": len(work.photos),
+        }
+        self.marks = progress.section_marks(codes, recorded, signed=self.view.sign_off is not None)
+        for widget, title in self.pages:
+            name = next((n for n, w in self.sections.items() if w is widget), None)
+            mark = self.marks.get(name) if name else None
+            index = self._index_of(widget)
+            text = title
+            if not self.tabs.isTabEnabled(index):
+                mark = None  # closed: what it will miss is for later
+            if mark is not None and mark.missing:
+                text = f"{title} ⚠ {mark.missing}"
+            elif mark is not None and mark.done:
+                text = f"{title} ✓"
+            self.tabs.setTabText(index, text)
+
+    def _index_of(self, widget: QWidget) -> int:
+        for index, (page, _title) in enumerate(self.pages):
+            if page is widget:
+                return index
+        raise LookupError(widget)
 
     def _tab_shown(self, index: int) -> None:
         # What is incomplete changes as checklists are filled without a full reload.
@@ -177,9 +283,9 @@ class JobPage(QWidget):
             self.countdown.setText(label("status", job.status))
             colour = theme.ok_colour()
         else:
-            now = self.ctx.now()
-            self.countdown.setText(countdown_text(job.on_site_due_at, now))
-            colour = theme.urgency_colour(minutes_left(job.on_site_due_at, now))
+            # Before arrival a countdown; once on site, on time or how late (it stops).
+            text, colour = deadline_chip(job.on_site_due_at, job.arrived_at, self.ctx.now())
+            self.countdown.setText(text)
         self.countdown.setStyleSheet(
             f"background:{colour.name()}; color:{theme.text_on(colour).name()}; border-radius:6px;"
             f" padding:8px; font-weight:bold;"
@@ -203,6 +309,8 @@ class JobPage(QWidget):
         self.changed.emit()
         if reload:
             self.reload()
+        else:
+            self.refresh_marks()
         return None
 
     def show_tab(self, widget: QWidget) -> None:

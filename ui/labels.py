@@ -39,6 +39,8 @@ LABELS: dict[str, dict[str, str]] = {
         "departed": QT_TRANSLATE_NOOP("Labels", "Depart"),
         "arrived": QT_TRANSLATE_NOOP("Labels", "Arrived on site"),
         "suspended": QT_TRANSLATE_NOOP("Labels", "Leave unfinished"),
+        "departure_undone": QT_TRANSLATE_NOOP("Labels", "Undo departure"),
+        "arrival_undone": QT_TRANSLATE_NOOP("Labels", "Undo arrival"),
     },
     "event": {
         "created": QT_TRANSLATE_NOOP("Labels", "Received"),
@@ -57,6 +59,8 @@ LABELS: dict[str, dict[str, str]] = {
         "closed": QT_TRANSLATE_NOOP("Labels", "Closed"),
         "cancelled": QT_TRANSLATE_NOOP("Labels", "Cancelled"),
         "corrected": QT_TRANSLATE_NOOP("Labels", "Dispatch information corrected"),
+        "departure_undone": QT_TRANSLATE_NOOP("Labels", "Departure undone"),
+        "arrival_undone": QT_TRANSLATE_NOOP("Labels", "Arrival undone"),
     },
     "assembly": {
         "engine": QT_TRANSLATE_NOOP("Labels", "Engine"),
@@ -90,8 +94,11 @@ LABELS: dict[str, dict[str, str]] = {
         "dissatisfied": QT_TRANSLATE_NOOP("Labels", "Dissatisfied"),
     },
     "warranty": {
-        "return_period": QT_TRANSLATE_NOOP("Labels", "Return period (包退)"),
-        "exchange_period": QT_TRANSLATE_NOOP("Labels", "Exchange period (包换)"),
+        # Chinese: 包退期 / 包换期 / 包修期 (三包), never mixed into the English words.
+        "return_period": QT_TRANSLATE_NOOP(
+            "Labels", "Return period: return, exchange or free repair"
+        ),
+        "exchange_period": QT_TRANSLATE_NOOP("Labels", "Exchange period: exchange or free repair"),
         "in_warranty": QT_TRANSLATE_NOOP("Labels", "In warranty: free repair"),
         "expired": QT_TRANSLATE_NOOP("Labels", "Out of warranty: chargeable"),
         "unknown": QT_TRANSLATE_NOOP("Labels", "Warranty unknown: no purchase date"),
@@ -132,6 +139,12 @@ LABELS: dict[str, dict[str, str]] = {
         "cannot_reschedule": QT_TRANSLATE_NOOP("Labels", "This job cannot be rescheduled now."),
         "choice_unknown": QT_TRANSLATE_NOOP("Labels", "Pick one of the offered answers."),
         "finding_incomplete": QT_TRANSLATE_NOOP("Labels", "Say which part and what is wrong."),
+        "gaps_not_acknowledged": QT_TRANSLATE_NOOP(
+            "Labels", "What is incomplete changed: go through it with the customer again."
+        ),
+        "engineer_gaps_open": QT_TRANSLATE_NOOP(
+            "Labels", "Settle your open items first, or say why they stay open."
+        ),
         "danger_required": QT_TRANSLATE_NOOP(
             "Labels", "Tell the customer what may happen if it is not fixed now."
         ),
@@ -159,6 +172,9 @@ LABELS: dict[str, dict[str, str]] = {
         "forbidden_role": QT_TRANSLATE_NOOP("Labels", "Your role may not do this."),
         "not_assignee": QT_TRANSLATE_NOOP("Labels", "Only the assigned engineer may do this."),
         "not_a_number": QT_TRANSLATE_NOOP("Labels", "Enter a number, e.g. 12.5"),
+        "undo_expired": QT_TRANSLATE_NOOP(
+            "Labels", "It is too late to undo this; the register keeps it."
+        ),
     },
     "charge": {
         "warranty": QT_TRANSLATE_NOOP("Labels", "Warranty: free"),
@@ -187,10 +203,17 @@ LABELS: dict[str, dict[str, str]] = {
         "rental": QT_TRANSLATE_NOOP("Labels", "Equipment rental"),
         "water_conservancy": QT_TRANSLATE_NOOP("Labels", "Water conservancy"),
     },
+    "reading_source": {
+        "engineer": QT_TRANSLATE_NOOP("Labels", "read by the engineer"),
+        "telematics": QT_TRANSLATE_NOOP("Labels", "sent by the machine"),
+        "customer": QT_TRANSLATE_NOOP("Labels", "told by the customer"),
+    },
     "check": {
         "pass": QT_TRANSLATE_NOOP("Labels", "OK"),
         "fail": QT_TRANSLATE_NOOP("Labels", "Not OK"),
         "na": QT_TRANSLATE_NOOP("Labels", "N/A"),
+        "yes": QT_TRANSLATE_NOOP("Labels", "Yes"),
+        "no": QT_TRANSLATE_NOOP("Labels", "No"),
     },
 }
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
 
+from fieldapp.clock import as_utc
 from fieldapp.models.enums import JobEventKind, JobStatus, Role
 
 S = JobStatus
@@ -34,6 +39,12 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(E.DEPARTED, frozenset({S.ACCEPTED}), S.EN_ROUTE, ENGINEER, assignee_only=True),
     Transition(E.ARRIVED, frozenset({S.EN_ROUTE}), S.ON_SITE, ENGINEER, assignee_only=True),
+    # A departure or an arrival tapped by mistake is undone by a correcting event, for a
+    # short time only (see undo_offer); the register keeps both.
+    Transition(
+        E.DEPARTURE_UNDONE, frozenset({S.EN_ROUTE}), S.ACCEPTED, ENGINEER, assignee_only=True
+    ),
+    Transition(E.ARRIVAL_UNDONE, frozenset({S.ON_SITE}), S.EN_ROUTE, ENGINEER, assignee_only=True),
     # Leave the site unfinished (waiting for parts, next day); the job stays accepted.
     Transition(
         E.SUSPENDED,
@@ -115,9 +126,12 @@ def check_transition(
 
 
 def allowed_actions(status: str, role: str, *, is_assignee: bool) -> list[JobEventKind]:
-    """The actions a user may take on a job now (for the buttons the UI shows)."""
+    """The actions a user may take on a job now (for the buttons the UI shows); the
+    corrections of the register are offered by :func:`undo_offer`, for a short time."""
     actions: list[JobEventKind] = []
     for transition in TRANSITIONS:
+        if transition.action in CORRECTIONS:
+            continue
         if JobStatus(status) not in transition.source or Role(role) not in transition.roles:
             continue
         if transition.assignee_only and not is_assignee:
@@ -152,3 +166,105 @@ def reachable(source: str, target: str, role: str) -> bool:
                     seen.add(transition.target)
                     frontier.append(transition.target)
     return False
+
+
+#: The engineer's next step on a job of each status (the job list's card button):
+#: the action that moves it on, or "sign" for the customer's signature.
+NEXT_STEP: dict[JobStatus, str] = {
+    S.ASSIGNED: E.ACCEPTED.value,
+    S.ACCEPTED: E.DEPARTED.value,
+    S.EN_ROUTE: E.ARRIVED.value,
+    S.ON_SITE: "sign",
+    S.RETURNED: "sign",  # the amendment the customer signs again
+}
+#: Steps a card does at once through :func:`check_transition`; the others open a screen.
+DIRECT_STEPS: frozenset[str] = frozenset({E.ACCEPTED.value, E.DEPARTED.value, E.ARRIVED.value})
+
+
+def next_step(status: str, *, has_rejected_changes: bool = False) -> str | None:
+    """What the engineer does next on a job: "resend" first when HQ refused one of its
+    changes (it must be looked at and sent again), else the step its status calls for
+    (accepted, departed, arrived, sign), None when nothing is left to do on the device."""
+    if has_rejected_changes:
+        return "resend"
+    return NEXT_STEP.get(JobStatus(status))
+
+
+# --- undoing a departure or an arrival ---------------------------------------------------
+
+#: How long a departure or an arrival can be undone after it was registered.
+UNDO_WINDOW = timedelta(minutes=5)
+#: The correcting event of each register entry that may be undone.
+UNDOES: dict[JobEventKind, JobEventKind] = {
+    E.DEPARTED: E.DEPARTURE_UNDONE,
+    E.ARRIVED: E.ARRIVAL_UNDONE,
+}
+CORRECTIONS: frozenset[JobEventKind] = frozenset(UNDOES.values())
+#: Events that change the job's status (a rescheduling or a dispatch correction do not).
+STATUS_EVENTS: frozenset[JobEventKind] = frozenset(t.action for t in TRANSITIONS)
+
+
+class RegisterEntry(Protocol):
+    """What the rules read of a job event (a JobEvent row or its wire form)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def data(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class UndoOffer:
+    action: JobEventKind  # the correcting event to record
+    corrects: str  # the id of the departure or arrival it cancels
+    until: datetime  # aware UTC: the offer ends then
+
+    def seconds_left(self, now: datetime) -> int:
+        return max(0, int((self.until - as_utc(now)).total_seconds()))
+
+
+def undo_offer(status: str, events: Iterable[RegisterEntry], now: datetime) -> UndoOffer | None:
+    """The undo the engineer may tap now: the job's latest change of status was a
+    departure or an arrival, registered less than :data:`UNDO_WINDOW` ago.
+
+    The window is measured with the device's wall clock. That is acceptable because the
+    clock that stamped the departure is the same one that reads it now (only the
+    assigned engineer's device registers and undoes), so an offset cancels out; a clock
+    set back makes the offer end at once rather than last (now before the departure is
+    not "within" the window). HQ does not check the window, since wall clocks decide
+    nothing in the sync: it checks the step of the state machine, and the correction is
+    itself an event of the register, so nothing is hidden by it."""
+    latest = None
+    for event in sorted(events, key=lambda e: as_utc(e.occurred_at)):
+        if event.kind in STATUS_EVENTS:
+            latest = event
+    if latest is None:
+        return None
+    action = UNDOES.get(JobEventKind(latest.kind))
+    if action is None or find_transition(action, status) is None:
+        return None
+    registered = as_utc(latest.occurred_at)
+    elapsed = as_utc(now) - registered
+    if elapsed < timedelta(0) or elapsed >= UNDO_WINDOW:
+        return None
+    return UndoOffer(action, latest.id, registered + UNDO_WINDOW)
+
+
+def standing_register(events: Sequence[RegisterEntry]) -> list[RegisterEntry]:
+    """The register without the departures and arrivals that were undone, nor their
+    corrections: what travel time and the report's register are computed from."""
+    cancelled: set[str] = set()
+    for event in events:
+        if event.kind in CORRECTIONS:
+            cancelled.add(event.id)
+            try:
+                corrects = json.loads(event.data or "{}").get("corrects")
+            except (ValueError, AttributeError):
+                corrects = None
+            if corrects:
+                cancelled.add(str(corrects))
+    return [e for e in events if e.id not in cancelled]
