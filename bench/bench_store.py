@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert
+from sqlalchemy import text as sql_text
 
 from fieldapp.clock import new_id
 from fieldapp.models import Customer, Job, Machine, Part, ProductModel, Region, User
@@ -328,7 +329,58 @@ def main() -> None:
             "parts: no match '齿轮箱总成'",
             lambda: len(search_parts(session, "齿轮箱总成", limit=PAGE)),
         )
+    measure_model_preference(store)
     store.close()
+
+
+def measure_model_preference(store: Store) -> None:
+    """The parts search of a job: those listed for the machine's model first. Each
+    part fits the model of its number, as a catalogue's own parts do."""
+    from fieldapp.search import search_parts_for_model
+
+    def insert_compatibility() -> None:
+        with store.action(track=False) as session:
+            session.execute(
+                sql_text(
+                    "INSERT INTO partcompatibility (id, created_at, updated_at, version,"
+                    " part_id, model_id) SELECT lower(hex(randomblob(16))), part.created_at,"
+                    " part.created_at, 1, part.id, productmodel.id FROM part JOIN productmodel"
+                    " ON productmodel.code = substr(part.part_no, 1, instr(part.part_no, '-') - 1)"
+                )
+            )
+
+    with store.reader() as session:
+        parts = session.execute(sql_text("SELECT count(*) FROM part")).scalar_one()
+    timed("bulk load: part compatibility (one model each)", parts, insert_compatibility)
+    with store.reader() as session:
+        model_id = session.execute(
+            sql_text("SELECT id FROM productmodel WHERE code = 'ZY210'")
+        ).scalar_one()
+
+        def page(query: str) -> int:
+            return len(search_parts_for_model(session, query, model_id, limit=PAGE).matches)
+
+        for label, query in [
+            ("'滤芯' (common)", "滤芯"),
+            ("pinyin 'zb'", "zb"),
+            ("'卷扬制动' (rarer)", "卷扬制动"),
+            ("English prefix 'seal'", "seal"),
+            ("number prefix 'ZY210-012'", "ZY210-012"),
+            ("number prefix of another model 'ZY16-012'", "ZY16-012"),
+            ("no match '齿轮箱总成'", "齿轮箱总成"),
+            ("whole catalogue (empty search)", ""),
+        ]:
+            measure(f"parts for ZY210: {label}", lambda q=query: page(q))
+        cursor = None
+        for _ in range(4):
+            found = search_parts_for_model(session, "滤芯", model_id, cursor=cursor, limit=PAGE)
+            cursor = found.next
+        measure(
+            "parts for ZY210: '滤芯', page 5 (by cursor)",
+            lambda: len(
+                search_parts_for_model(session, "滤芯", model_id, cursor=cursor, limit=PAGE).matches
+            ),
+        )
 
 
 if __name__ == "__main__":

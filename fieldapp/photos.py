@@ -4,6 +4,7 @@ upright by their EXIF orientation, downscaled, re-encoded as JPEG, with a thumbn
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,10 +33,12 @@ class Photo:
     taken_at: datetime | None
 
 
-def _open(raw: bytes) -> Image.Image:
+def _open(raw: bytes, draft: int | None = None) -> Image.Image:
     Image.MAX_IMAGE_PIXELS = MAX_INPUT_PIXELS
     try:
         image = Image.open(io.BytesIO(raw))
+        if draft is not None and image.format == "JPEG":
+            image.draft("RGB", (draft, draft))  # decoded at a fraction of its size: fast
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise PhotoError(str(error)) from error
@@ -83,5 +86,45 @@ def prepare_photo_file(path: Path | str) -> Photo:
 
 def thumbnail(data: bytes, side: int = THUMB_SIDE) -> bytes:
     image = ImageOps.exif_transpose(_open(data))
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    return _jpeg(image)
+
+
+PICTURE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".heic"})
+
+
+def newest_pictures(folder: Path | str, limit: int = 24, depth: int = 2) -> list[Path]:
+    """The newest pictures of a camera folder (DCIM keeps them a level or two down:
+    DCIM/Camera, DCIM/100MEDIA), newest first. A folder that is missing or cannot be
+    read gives none."""
+    found: list[tuple[float, Path]] = []
+
+    def walk(directory: Path, level: int) -> None:
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if level < depth and not entry.name.startswith("."):
+                        walk(Path(entry.path), level + 1)
+                elif Path(entry.name).suffix.lower() in PICTURE_SUFFIXES:
+                    found.append((entry.stat().st_mtime, Path(entry.path)))
+            except OSError:
+                continue
+
+    walk(Path(folder), 0)
+    found.sort(key=lambda pair: (pair[0], pair[1].name), reverse=True)
+    return [path for _, path in found[:limit]]
+
+
+def thumbnail_file(path: Path | str, side: int = THUMB_SIDE) -> bytes:
+    """A JPEG thumbnail of a picture file, turned upright (for the pick-a-photo grid)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise PhotoError(str(error)) from error
+    image = ImageOps.exif_transpose(_open(raw, draft=side * 2))
     image.thumbnail((side, side), Image.Resampling.LANCZOS)
     return _jpeg(image)

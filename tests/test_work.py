@@ -268,3 +268,114 @@ def test_what_is_incomplete_comes_first(store: Store, world: World, tmp_path) ->
         )
         assert blobs.has(sign_off.signature_sha256)
         assert job.status == "signed"
+
+
+# --- the work tabs' rules: travel from the register, assemblies, yes/no, the timer -------
+
+
+def test_travel_is_offered_from_the_register_rounded_and_once(store: Store, world: World) -> None:
+    from fieldapp.models.enums import JobEventKind as E
+
+    with store.action() as session:
+        job = session.get(Job, world.job_id)
+        engineer = session.get(User, world.engineer_id)
+        assert job and engineer
+        services.transition(session, job, E.ACCEPTED, engineer, now=NOW)
+        assert work.travel_from_register(session, job) is None  # no trip yet
+        services.transition(session, job, E.DEPARTED, engineer, now=NOW)
+        assert work.travel_from_register(session, job) is None  # on the road
+        services.transition(session, job, E.ARRIVED, engineer, now=NOW + timedelta(minutes=47))
+        offer = work.travel_from_register(session, job)
+        assert offer is not None and offer.minutes == 45  # 47 min, to the nearest 5
+        assert (offer.departed_at, offer.arrived_at) == (NOW, NOW + timedelta(minutes=47))
+        entry = work.record_travel_from_register(session, job, engineer)
+        assert (entry.kind, entry.minutes, entry.started_at) == ("travel", 45, NOW)
+        session.flush()
+        assert work.travel_from_register(session, job) is None  # not offered twice
+        with pytest.raises(DomainError):
+            work.record_travel_from_register(session, job, engineer)
+        # Taken back, it is offered again.
+        work.remove_entry(session, job, TimeEntry, entry.id, engineer)
+        session.flush()
+        offer = work.travel_from_register(session, job)
+        assert offer is not None and offer.minutes == 45
+
+
+def test_assemblies_follow_the_product_family() -> None:
+    from fieldapp.rules.assemblies import assemblies_for
+
+    excavator = assemblies_for("crawler_excavator")
+    assert "boom_crane" not in excavator and "work_equipment" in excavator
+    assert "drive_axle" not in excavator and "undercarriage" in excavator
+    wheeled = assemblies_for("wheeled_excavator")
+    assert "drive_axle" in wheeled and "gearbox" in wheeled and "boom_crane" not in wheeled
+    crane = assemblies_for("crawler_crane")
+    assert "boom_crane" in crane and "work_equipment" not in crane
+    assert len(assemblies_for(None)) == len(assemblies_for("unknown")) == 14
+
+
+def test_a_yes_no_item_takes_yes_or_no() -> None:
+    from fieldapp.rules.checklist import results_for
+
+    spec = ItemSpec(kind="yes_no", required=True)
+    assert results_for("yes_no") == ("yes", "no")
+    assert results_for("check") == ("pass", "fail", "na")
+    assert check_item(spec, AnswerValue(result="yes")) == []
+    assert check_item(spec, AnswerValue(result="no")) == [ItemProblem.FAILED]
+    assert check_item(spec, AnswerValue(result="pass")) == [ItemProblem.UNANSWERED]
+    check = ItemSpec(kind="check", required=True)
+    assert check_item(check, AnswerValue(result="yes")) == [ItemProblem.UNANSWERED]
+
+
+def test_a_yes_answer_is_stored_as_yes(store: Store, world: World) -> None:
+    with store.action() as session:
+        job, _engineer = on_site(session, world)
+        template = ChecklistTemplate(code="CONDUCT", name_zh="现场服务规范", job_type="repair")
+        session.add(template)
+        session.flush()
+        item = ChecklistTemplateItem(
+            template_id=template.id, position=1, kind="yes_no", label_zh="穿着统一工作服"
+        )
+        session.add(item)
+        session.flush()
+        run = work.start_checklist(session, job, template, now=NOW)
+        session.flush()
+        answer, problems = work.answer_item(session, job, run, item, result="yes", now=NOW)
+        assert (answer.result, problems) == ("yes", [])
+
+
+def test_the_labour_timer_counts_pauses_out_and_rounds_to_the_minute() -> None:
+    from fieldapp.timer import LabourTimer
+
+    timer = LabourTimer.started(NOW)
+    timer = timer.pause(NOW + timedelta(minutes=10, seconds=20))
+    assert not timer.running and timer.minutes(NOW + timedelta(hours=3)) == 10
+    timer = timer.resume(NOW + timedelta(hours=1))
+    later = NOW + timedelta(hours=1, minutes=5, seconds=15)
+    assert timer.elapsed_seconds(later) == 15 * 60 + 35
+    assert timer.minutes(later) == 16
+    again = LabourTimer.from_json(timer.to_json())
+    assert again == timer and again.first_started == NOW
+    assert LabourTimer.from_json("") is None and LabourTimer.from_json("{broken") is None
+
+
+def test_the_newest_camera_pictures_come_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    from fieldapp.photos import newest_pictures, thumbnail_file
+
+    (tmp_path / "Camera").mkdir()
+    (tmp_path / ".thumbnails").mkdir()
+    for n, name in enumerate(["Camera/a.jpg", "b.png", "Camera/c.JPG", ".thumbnails/t.jpg"]):
+        Image.new("RGB", (800, 600), "red").save(
+            tmp_path / name, "PNG" if "png" in name else "JPEG"
+        )
+        os.utime(tmp_path / name, (1_700_000_000 + n, 1_700_000_000 + n))
+    (tmp_path / "notes.txt").write_text("not a picture")
+    found = newest_pictures(tmp_path)
+    assert [p.name for p in found] == ["c.JPG", "b.png", "a.jpg"]
+    assert newest_pictures(tmp_path / "missing") == []
+    with Image.open(io.BytesIO(thumbnail_file(found[0], 160))) as thumb:
+        assert max(thumb.size) == 160
+    with pytest.raises(PhotoError):
+        thumbnail_file(tmp_path / "notes.txt")

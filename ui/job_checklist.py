@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 from fieldapp.models import ChecklistRun, ChecklistTemplate, ChecklistTemplateItem, Job, User
 from fieldapp.models.enums import ItemKind
 from fieldapp.photos import Photo, prepare_photo_file
-from fieldapp.rules.checklist import ItemProblem, parse_number, range_text
+from fieldapp.rules.checklist import ItemProblem, parse_number, range_text, results_for
 from fieldapp.views import JobView, Work
 from fieldapp.work import (
     ItemState,
@@ -33,8 +32,11 @@ from fieldapp.work import (
     start_checklist,
     templates_for_job,
 )
+from ui import theme
+from ui.camera_roll import PhotoPicker
+from ui.job_work import empty_state
 from ui.labels import label
-from ui.widgets import IMAGE_FILTER, Card, ErrorLabel, LazyTab, button, clear_layout, styled_label
+from ui.widgets import Card, ErrorLabel, LazyTab, button, clear_layout, styled_label
 
 if TYPE_CHECKING:
     from ui.jobpage import JobPage
@@ -64,13 +66,16 @@ class ItemRow(QWidget):
         row.addWidget(question, 1)
         answer = state.answer
         self.editor: QWidget | None = None
-        if item.kind == ItemKind.CHECK:
+        self.picker: PhotoPicker | None = None
+        if item.kind in (ItemKind.CHECK, ItemKind.YES_NO):
+            # Big answer buttons, worded as the item asks: OK / Not OK / N/A for a
+            # check, Yes / No for a statement (stored as said: the report prints it).
             self.group = QButtonGroup(self)
-            for code in ("pass", "fail", "na"):
+            for code in results_for(item.kind):
                 choice = QPushButton(label("check", code))
                 choice.setCheckable(True)
                 choice.setObjectName(f"check_{code}")
-                choice.setMinimumWidth(120)
+                choice.setMinimumSize(120, theme.TOUCH + 8)
                 choice.setChecked(bool(answer and answer.result == code))
                 choice.setEnabled(editable)
                 choice.clicked.connect(lambda _c=False, v=code: self.save(result=v))
@@ -163,9 +168,11 @@ class ItemRow(QWidget):
             self.show_problems(problems, touched=True)
 
     def _pick_photo(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a photo"), "", IMAGE_FILTER)
-        if path:
-            self.attach_photo(path)
+        """The camera folder's newest pictures: one tap picks (another folder too)."""
+        picker = PhotoPicker(self.tab.page.ctx, self.tr("Photo for this item"), self)
+        picker.accepted.connect(lambda: self.attach_photo(picker.path))
+        self.picker = picker
+        picker.open()
 
     def attach_photo(self, path: str) -> None:
         """Process the picture in the back, then save it with the answer."""
@@ -224,7 +231,12 @@ class ChecklistTab(LazyTab):
             session.expunge_all()
         if not shown:
             self.layout_.addWidget(
-                styled_label(self.tr("No checklist for this kind of job."), "muted")
+                empty_state(
+                    self.tr(
+                        "No checklist for this kind of job.\nRecord the work in the other"
+                        " tabs: pre-inspection, faults, parts and time."
+                    )
+                )
             )
         for template, run, states in shown:
             name = template.name_zh if chinese else (template.name_en or template.name_zh)

@@ -1,5 +1,6 @@
 """Parts: picked from the catalogue by number, Chinese or English name or pinyin
-initials (a barcode scanner that types and presses Enter works), from the van stock,
+initials (a barcode scanner that types and presses Enter works, and so does a photo of
+the label), those listed for the job's machine model first, from the van stock,
 warranty or chargeable as the rules decide, overridable with a reason; and parts
 requests for what the van lacks."""
 
@@ -16,7 +17,9 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QHBoxLayout,
     QLineEdit,
@@ -26,11 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.models import Job, Part, PartUsage, User
-from fieldapp.queries import search_parts
+from fieldapp.search import PartCursor, best_match, search_parts_for_model
 from fieldapp.services import line_charge, stock_on_hand, use_part
 from fieldapp.views import JobView, Work
 from fieldapp.work import remove_entry, request_parts, van_of
-from ui.job_work import EntryList
+from ui.barcode import read_code_from_image
+from ui.camera_roll import PhotoPicker
+from ui.job_work import EntryList, empty_state
 from ui.labels import label
 from ui.widgets import Card, ErrorLabel, LazyTab, button, money, styled_label
 
@@ -46,23 +51,36 @@ class PartHit:
     on_van: int
     chargeable: bool
     reason: str
+    fits: bool | None = None  # listed for the job's model (None: nothing on file)
+    replaces: Part | None = None  # the superseded part the search found
+
+
+def part_name(part: Part, chinese: bool) -> str:
+    """The catalogue's name in the UI's language (the Chinese one when it has no other)."""
+    return part.name_zh if chinese else (part.name_en or part.name_zh)
 
 
 class PartSearchModel(QAbstractListModel):
-    """Search results, a page at a time."""
+    """Search results, a page at a time, the parts listed for the job's model first."""
 
     def __init__(self, tab: PartsTab) -> None:
         super().__init__()
         self.tab = tab
         self.query = ""
+        self.model_id: str | None = None
         self.hits: list[PartHit] = []
+        self.cursor: PartCursor | None = None
         self.exhausted = True
+        self.first_best: PartHit | None = None  # what the scanner's Enter picks
 
-    def search(self, query: str) -> None:
+    def search(self, query: str, model_id: str | None = None) -> None:
         self.beginResetModel()
         self.query = query
+        self.model_id = model_id
         self.hits = []
+        self.cursor = None
         self.exhausted = False
+        self.first_best = None
         self.endResetModel()
         self.fetchMore(QModelIndex())
 
@@ -77,11 +95,15 @@ class PartSearchModel(QAbstractListModel):
             return
         ctx = self.tab.page.ctx
         today = ctx.today()
+        first = not self.hits
         with ctx.store.reader() as session:
-            parts = search_parts(session, self.query, offset=len(self.hits), limit=PAGE)
+            page = search_parts_for_model(
+                session, self.query, self.model_id, cursor=self.cursor, limit=PAGE
+            )
             job = session.get(Job, self.tab.page.job_id)
             hits = []
-            for part in parts:
+            for match in page.matches:
+                part = match.part
                 decision = line_charge(session, job, today, part=part) if job else None
                 hits.append(
                     PartHit(
@@ -89,11 +111,16 @@ class PartSearchModel(QAbstractListModel):
                         self.tab.van_stock.get(part.id, 0),
                         decision.chargeable if decision else True,
                         decision.reason if decision else "",
+                        match.fits,
+                        match.replaces,
                     )
                 )
             session.expunge_all()
-        if len(parts) < PAGE:
-            self.exhausted = True
+        if first:
+            best = best_match(page)
+            self.first_best = next((h for h in hits if best and h.part.id == best.part.id), None)
+        self.cursor = page.next
+        self.exhausted = page.next is None
         if hits:
             start = len(self.hits)
             self.beginInsertRows(QModelIndex(), start, start + len(hits) - 1)
@@ -108,12 +135,23 @@ class PartSearchModel(QAbstractListModel):
         hit = self.hits[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             part = hit.part
-            name = part.name_zh if self.tab.page.ctx.chinese else (part.name_en or part.name_zh)
+            name = part_name(part, self.tab.page.ctx.chinese)
             stock = QCoreApplication.translate("PartsTab", "%1 on the van").replace(
                 "%1", str(hit.on_van)
             )
             charge = label("charge", hit.reason)
-            return f"{part.part_no}  {name}   {money(part.price_cents)}   {stock}   {charge}"
+            line = f"{part.part_no}  {name}   {money(part.price_cents)}   {stock}   {charge}"
+            if hit.replaces is not None:
+                line += "   " + QCoreApplication.translate("PartsTab", "replaces %1").replace(
+                    "%1", hit.replaces.part_no
+                )
+            if hit.fits is False:
+                line += "   · " + QCoreApplication.translate(
+                    "PartsTab", "not listed for this model"
+                )
+            return line
+        if role == Qt.ItemDataRole.ForegroundRole and hit.fits is False:
+            return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
         if role == Qt.ItemDataRole.UserRole:
             return hit
         return None
@@ -125,6 +163,8 @@ class PartsTab(LazyTab):
         self.page = page
         self.van_id: str | None = None
         self.van_stock: dict[str, int] = {}
+        self.machine_model_id: str | None = None
+        self.picker: PhotoPicker | None = None
         layout = QVBoxLayout(self)
 
         self.pick_card = Card(self.tr("Use a part"))
@@ -136,11 +176,17 @@ class PartsTab(LazyTab):
         )
         self.search.textChanged.connect(lambda _t: self.search_timer.start())
         self.search.returnPressed.connect(self._scanned)
-        self.pick_card.body.addWidget(self.search)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        self.read_label = button(self.tr("Read a label…"))
+        self.read_label.setObjectName("read_label")
+        self.read_label.clicked.connect(self._pick_label_photo)
+        search_row.addWidget(self.read_label)
+        self.pick_card.body.addLayout(search_row)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(200)
-        self.search_timer.timeout.connect(lambda: self.model.search(self.search.text()))
+        self.search_timer.timeout.connect(self.run_search)
         self.model = PartSearchModel(self)
         self.results = QListView()
         self.results.setObjectName("part_results")
@@ -150,7 +196,13 @@ class PartsTab(LazyTab):
         self.results.setStyleSheet("QListView::item { min-height: 48px; }")
         self.results.selectionModel().currentChanged.connect(self._picked)
         self.pick_card.body.addWidget(self.results)
+        self.no_hits = empty_state("")
+        self.no_hits.setObjectName("no_parts")
+        self.no_hits.setMinimumHeight(260)
+        self.no_hits.hide()
+        self.pick_card.body.addWidget(self.no_hits)
         self.chosen = styled_label(self.tr("Pick a part above."), "muted")
+        self.chosen.setObjectName("chosen_part")
         self.pick_card.body.addWidget(self.chosen)
         row = QHBoxLayout()
         row.addWidget(styled_label(self.tr("Quantity")))
@@ -200,13 +252,15 @@ class PartsTab(LazyTab):
             van = van_of(session, user)
             self.van_id = van.id if van else None
             self.van_stock = stock_on_hand(session, van.id) if van else {}
+        model = view.machine.model if view.machine else None
+        self.machine_model_id = model.id if model else None
         if self.editable:
-            self.model.search(self.search.text())
+            self.run_search()
         chinese = self.page.ctx.chinese
         self.used.clear()
         for used in work.parts:
             u, part = used.usage, used.part
-            name = part.name_zh if chinese else (part.name_en or part.name_zh)
+            name = part_name(part, chinese)
             line = 0 if u.warranty else u.quantity * u.unit_price_cents
             charge = self.tr("warranty") if u.warranty else self.tr("chargeable")
             html = (
@@ -220,7 +274,11 @@ class PartsTab(LazyTab):
             actions = [(self.tr("Remove"), lambda i=u.id: self._remove(i))]
             self.used.add(html, actions if self.editable else [])
         if not work.parts:
-            self.used.empty(self.tr("No parts used yet."))
+            self.used.empty(
+                self.tr("No part used yet.\nSearch or scan above, pick the part, and tap Use part.")
+                if self.editable
+                else self.tr("No part was used on this job.")
+            )
         self.requests.clear()
         for request, lines in work.requests:
             text = ", ".join(f"{part.part_no} × {line.quantity}" for line, part in lines)
@@ -231,25 +289,96 @@ class PartsTab(LazyTab):
         index = self.results.currentIndex()
         return index.data(Qt.ItemDataRole.UserRole) if index.isValid() else None
 
-    def _picked(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        hit: PartHit | None = current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None
+    def run_search(self) -> None:
+        """Search now (the field waits for a pause in the typing): the parts listed for
+        the machine's model first; the best of them is chosen already."""
+        self.search_timer.stop()
+        query = self.search.text()
+        self.model.search(query, self.machine_model_id)
+        hits = self.model.rowCount()
+        self.results.setVisible(hits > 0)
+        self.no_hits.setVisible(hits == 0)
+        if hits == 0:
+            self.no_hits.setText(
+                self.tr(
+                    "No part matches “%1”.\nCheck the number, or type part of the name"
+                    " or its pinyin initials."
+                ).replace("%1", query.strip())
+                if query.strip()
+                else self.tr("The parts catalogue is empty: sync to receive it.")
+            )
+        self._show_choice(None)
+        best = self.model.first_best
+        if query.strip() and best is not None:
+            self.results.setCurrentIndex(self.model.index(self.model.hits.index(best)))
+
+    def _show_choice(self, hit: PartHit | None) -> None:
+        # The chosen part reads as plain text; the prompt is muted.
+        self.chosen.setProperty("role", "muted" if hit is None else "")
+        self.chosen.style().unpolish(self.chosen)
+        self.chosen.style().polish(self.chosen)
         if hit is None:
+            self.chosen.setText(self.tr("Pick a part above."))
+            self.override.setText(self.tr("Override the charge decision"))
             return
-        self.chosen.setText(
-            f"<b>{hit.part.part_no}</b> {hit.part.name_zh} · {label('charge', hit.reason)}"
-        )
+        name = part_name(hit.part, self.page.ctx.chinese)
+        text = f"<b>{hit.part.part_no}</b> {name} · {label('charge', hit.reason)}"
+        if hit.fits is False:
+            text += " · " + self.tr("not listed for this model")
+        self.chosen.setText(text)
         self.override.setText(
             self.tr("Charge it anyway") if not hit.chargeable else self.tr("Give it under warranty")
         )
+
+    def _picked(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        hit: PartHit | None = current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None
+        self._show_choice(hit)
         self.error.clear_message()
 
     def _scanned(self) -> None:
-        """A scanner types the part number and presses Enter: pick the match at once."""
-        self.search_timer.stop()
-        self.model.search(self.search.text())
-        if self.model.rowCount() >= 1:
-            self.results.setCurrentIndex(self.model.index(0))
+        """A scanner types the part number and presses Enter: pick the best match for
+        this machine's model at once (one not listed for it is only picked by a tap)."""
+        self.run_search()
+        best = self.model.first_best
+        if best is not None:
             self.quantity.setFocus()
+        elif self.model.rowCount():
+            self.results.setCurrentIndex(QModelIndex())
+            self.error.show_message(
+                self.tr("No part listed for this model matches: tap one in the list to use it.")
+            )
+
+    def _pick_label_photo(self) -> None:
+        picker = PhotoPicker(self.page.ctx, self.tr("Photo of the part's label"), self)
+        picker.accepted.connect(lambda: self.read_label_from(picker.path))
+        self.picker = picker
+        picker.open()
+
+    def read_label_from(self, path: str) -> None:
+        """Read the label's barcode in the back and search for what it says."""
+        if not path:
+            return
+        self.read_label.setEnabled(False)
+        self.error.show_message(self.tr("Reading the label…"), "muted")
+
+        def done(code: str | None) -> None:
+            self.read_label.setEnabled(True)
+            if not code:
+                self.error.show_message(
+                    self.tr("No barcode could be read in this photo: take it closer and straight.")
+                )
+                return
+            self.error.clear_message()
+            self.search.setText(code)
+            self._scanned()
+
+        def failed(_error: BaseException) -> None:
+            self.read_label.setEnabled(True)
+            self.error.show_message(self.tr("This file is not a picture the app can read."))
+
+        self.page.ctx.task_manager.run(
+            read_code_from_image, path, on_done=done, on_error=failed, owner=self
+        )
 
     def _use(self) -> None:
         hit = self.selected()
@@ -294,6 +423,10 @@ class PartsTab(LazyTab):
         self.quantity.setValue(1)
         self.override.setChecked(False)
         self.override_reason.clear()
+        # Ready for the next part: nothing chosen, the field empty for the next scan.
+        self.search.clear()
+        self.run_search()
+        self.error.show_message(self.tr("Saved."), "muted")
 
     def _request(self) -> None:
         hit = self.selected()

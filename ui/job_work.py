@@ -1,5 +1,7 @@
-"""Work recorded on site: pre-inspection findings, faults, time and photos. Each entry
-is saved the moment it is added, and can be taken back until the customer signs."""
+"""Work recorded on site: pre-inspection findings, faults, time (with the travel the
+departure register shows and a labour timer) and photos (picked by a tap from the
+camera folder). Each entry is saved the moment it is added, and can be taken back until
+the customer signs."""
 
 from __future__ import annotations
 
@@ -8,32 +10,46 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtCore import QDate, QSize, Qt, QTimer
+from PySide6.QtGui import QIcon, QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
     QListView,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from fieldapp.models import Attachment, Fault, PreInspectionFinding, TimeEntry
-from fieldapp.models.enums import Assembly, RepairLocation, TimeKind
+from fieldapp.models.enums import RepairLocation, TimeKind
+from fieldapp.models.local import LocalSetting
 from fieldapp.photos import Photo, PhotoError, prepare_photo_file, thumbnail
+from fieldapp.rules.assemblies import assemblies_for
+from fieldapp.timer import LabourTimer, timer_key
 from fieldapp.views import JobView, Work
-from fieldapp.work import add_finding, add_photo, add_time, remove_entry, save_fault
+from fieldapp.work import (
+    TravelOffer,
+    add_finding,
+    add_photo,
+    add_time,
+    record_travel_from_register,
+    remove_entry,
+    save_fault,
+    travel_from_register,
+)
+from ui import theme
+from ui.camera_roll import CameraRoll
 from ui.labels import label
 from ui.widgets import (
-    IMAGE_FILTER,
     Card,
     ErrorLabel,
     button,
@@ -48,6 +64,34 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SHA_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def empty_state(text: str) -> QWidget:
+    """What an empty list says: a centred message that names the action to take, in the
+    space the list would fill (not a small line under an empty box)."""
+    message = styled_label(text, "muted")
+    message.setObjectName("empty_state")
+    message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    message.setMinimumHeight(120)
+    message.setContentsMargins(24, 24, 24, 24)
+    return message
+
+
+def choice_buttons(
+    owner: QWidget, choices: list[tuple[str, str]], on_choice: Callable[[str], None]
+) -> tuple[QButtonGroup, dict[str, QPushButton]]:
+    """Big exclusive answer buttons (a glove hits them; a check box is too small)."""
+    group = QButtonGroup(owner)
+    buttons: dict[str, QPushButton] = {}
+    for code, text in choices:
+        choice = QPushButton(text)
+        choice.setCheckable(True)
+        choice.setObjectName(f"choice_{code}")
+        choice.setMinimumSize(140, theme.TOUCH + 8)
+        choice.clicked.connect(lambda _c=False, v=code: on_choice(v))
+        group.addButton(choice)
+        buttons[code] = choice
+    return group, buttons
 
 
 class EntryList(QWidget):
@@ -75,7 +119,7 @@ class EntryList(QWidget):
         self.body.addWidget(row)
 
     def empty(self, text: str) -> None:
-        self.body.addWidget(styled_label(text, "muted"))
+        self.body.addWidget(empty_state(text))
 
 
 class _WorkTab(QWidget):
@@ -101,86 +145,161 @@ class _WorkTab(QWidget):
 
 
 class FindingsTab(_WorkTab):
-    """预检单: problems found on arrival; what the customer declines is kept as a
-    reminder for the next visit, with the danger explained."""
+    """预检单: problems found on arrival. Fixing it now is the default; only when the
+    customer declines are the danger (explained to them) and the reminder date asked
+    for, and then they are required: the reminder is for the next visit."""
 
     def __init__(self, page: JobPage) -> None:
         super().__init__(page)
         self.form_card = Card(self.tr("Found on arrival"))
-        form = QFormLayout()
+        self.form = QFormLayout()
         self.component = QLineEdit()
+        self.component.setObjectName("finding_component")
         self.component.setPlaceholderText(self.tr("e.g. bucket teeth, track chain"))
-        form.addRow(self.tr("Part"), self.component)
+        self.form.addRow(self.tr("Part"), self.component)
         self.description = QLineEdit()
-        form.addRow(self.tr("What is wrong"), self.description)
-        self.fix_now = QCheckBox(self.tr("The customer wants it fixed now"))
-        self.fix_now.setChecked(True)
-        form.addRow("", self.fix_now)
+        self.description.setObjectName("finding_description")
+        self.form.addRow(self.tr("What is wrong"), self.description)
+        decision = QHBoxLayout()
+        self.decision, self.decisions = choice_buttons(
+            self,
+            [
+                ("fix_now", self.tr("Fix it now")),
+                ("declined", self.tr("The customer declines")),
+            ],
+            self._decided,
+        )
+        for choice in self.decisions.values():
+            decision.addWidget(choice)
+        decision.addStretch(1)
+        self.form.addRow(self.tr("Repair"), decision)
         self.danger = QLineEdit()
+        self.danger.setObjectName("finding_danger")
         self.danger.setPlaceholderText(self.tr("What may happen if it is not fixed"))
-        form.addRow(self.tr("Risk if not fixed"), self.danger)
+        self.form.addRow(self.tr("Risk if not fixed") + " *", self.danger)
+        self.danger_error = ErrorLabel()
+        self.danger_error.setObjectName("danger_error")
+        self.form.addRow("", self.danger_error)
         self.remaining = QLineEdit()
-        form.addRow(self.tr("Remaining life"), self.remaining)
+        self.form.addRow(self.tr("Remaining life"), self.remaining)
         self.remind = QDateEdit()
+        self.remind.setObjectName("finding_remind")
         self.remind.setCalendarPopup(True)
         self.remind.setDisplayFormat("yyyy-MM-dd")
-        self.remind.setDate(QDate.currentDate().addMonths(1))
-        form.addRow(self.tr("Remind on"), self.remind)
-        self.form_card.body.addLayout(form)
+        self.form.addRow(self.tr("Remind on") + " *", self.remind)
+        self.remind_error = ErrorLabel()
+        self.form.addRow("", self.remind_error)
+        self.declined_rows: list[QWidget] = [self.danger, self.remaining, self.remind]
+        self.form_card.body.addLayout(self.form)
         self.error = ErrorLabel()
         self.form_card.body.addWidget(self.error)
         add = button(self.tr("Add finding"), primary=True)
+        add.setObjectName("add_finding")
         add.clicked.connect(self._add)
         self.form_card.body.addWidget(add, 0, Qt.AlignmentFlag.AlignRight)
         self.layout_.addWidget(self.form_card)
         self.add_list_card(self.tr("Findings"))
+        self.job_id = ""
+        self._clear_form()
+
+    @property
+    def fix_now(self) -> bool:
+        return self.decisions["fix_now"].isChecked()
+
+    def _decided(self, code: str) -> None:
+        declined = code == "declined"
+        for widget in self.declined_rows:
+            self.form.setRowVisible(widget, declined)
+        self.danger_error.clear_message()
+        self.remind_error.clear_message()
+
+    def _clear_form(self) -> None:
+        for editor in (self.component, self.description, self.danger, self.remaining):
+            editor.clear()
+        self.remind.setDate(QDate.currentDate().addMonths(1))
+        self.decisions["fix_now"].setChecked(True)
+        self._decided("fix_now")
 
     def show_job(self, view: JobView, work: Work) -> None:
         self.editable = view.can_record_work
         self.form_card.setVisible(self.editable)
+        if view.job.id != self.job_id:  # another job: an empty form
+            self.job_id = view.job.id
+            self._clear_form()
         self.entries.clear()
         for f in work.findings:
             state = self.tr("fix now") if f.fix_now else self.tr("declined: reminder set")
             html = f"<b>{f.component}</b>: {f.description} · {state}"
             if f.danger_if_not:
                 html += "<br>" + self.tr("Risk: %1").replace("%1", f.danger_if_not)
+            if f.remind_on:
+                html += " · " + self.tr("remind on %1").replace("%1", f.remind_on.isoformat())
             actions = [
                 (self.tr("Remove"), lambda i=f.id: self.remove(PreInspectionFinding, i, self.error))
             ]
             self.entries.add(html, actions if self.editable else [])
         if not work.findings:
-            self.entries.empty(self.tr("Nothing recorded."))
+            self.entries.empty(
+                self.tr(
+                    "Nothing found on arrival yet.\nWalk round the machine and add what"
+                    " you find above: the customer sees it before the work starts."
+                )
+                if self.editable
+                else self.tr("Nothing was found on arrival.")
+            )
 
     def _add(self) -> None:
+        fix_now = self.fix_now
+        if not fix_now:
+            missing = False
+            if not self.danger.text().strip():
+                self.danger_error.show_message(
+                    self.tr("Say what may happen if it is not fixed: the customer is told.")
+                )
+                missing = True
+            if self.remind.date() <= QDate.currentDate():
+                self.remind_error.show_message(self.tr("Choose a reminder date after today."))
+                missing = True
+            if missing:
+                return
         fields = {
             "component": self.component.text(),
             "description": self.description.text(),
-            "fix_now": self.fix_now.isChecked(),
-            "danger_if_not": self.danger.text(),
-            "remaining_life": self.remaining.text(),
-            "remind_on": self.remind.date().toPython(),
+            "fix_now": fix_now,
+            "danger_if_not": "" if fix_now else self.danger.text(),
+            "remaining_life": "" if fix_now else self.remaining.text(),
+            "remind_on": None if fix_now else self.remind.date().toPython(),
         }
         error = self.page.write(lambda s, job, _u: add_finding(s, job, **fields))
         if error:
             self.error.show_message(error)
             return
         self.error.clear_message()
-        for editor in (self.component, self.description, self.danger, self.remaining):
-            editor.clear()
-        self.fix_now.setChecked(True)
+        self._clear_form()
 
 
 class FaultsTab(_WorkTab):
+    """Faults: the assemblies of the machine's product family only, none chosen until
+    the engineer picks one; the first fault starts from the symptom the customer
+    reported."""
+
     def __init__(self, page: JobPage) -> None:
         super().__init__(page)
         self.editing: str | None = None
+        self.family: str | None = "?"  # not yet known: the list is filled by show_job
+        self.reported_symptom = ""
+        self.has_faults = False
+        self.job_id = ""
         self.form_card = Card(self.tr("Record a fault"))
         form = QFormLayout()
         self.assembly = QComboBox()
         self.assembly.setObjectName("assembly")
-        for value in Assembly:
-            self.assembly.addItem(label("assembly", value), value.value)
-        form.addRow(self.tr("Assembly"), self.assembly)
+        self.assembly.setMinimumWidth(320)
+        self.assembly.activated.connect(lambda _i: self.assembly_error.clear_message())
+        form.addRow(self.tr("Assembly") + " *", self.assembly)
+        self.assembly_error = ErrorLabel()
+        self.assembly_error.setObjectName("assembly_error")
+        form.addRow("", self.assembly_error)
         self.code = QLineEdit()
         self.code.setPlaceholderText(self.tr("Fault code on the display, if any"))
         form.addRow(self.tr("Fault code"), self.code)
@@ -224,11 +343,32 @@ class FaultsTab(_WorkTab):
         self.layout_.addWidget(self.form_card)
         self.add_list_card(self.tr("Faults on this job"))
         self.faults: dict[str, Fault] = {}
+        self._fill_assemblies(None)
         self._reset()
+
+    def _fill_assemblies(self, family: str | None) -> None:
+        if family == self.family:
+            return
+        self.family = family
+        current = self.assembly.currentData()
+        self.assembly.clear()
+        self.assembly.addItem(self.tr("— choose the assembly —"), None)
+        for value in assemblies_for(family):
+            self.assembly.addItem(label("assembly", value), value.value)
+        self.assembly.setCurrentIndex(max(0, self.assembly.findData(current)))
 
     def show_job(self, view: JobView, work: Work) -> None:
         self.editable = view.can_record_work
         self.form_card.setVisible(self.editable)
+        model = view.machine.model if view.machine else None
+        self._fill_assemblies(model.family if model else None)
+        self.reported_symptom = view.job.reported_symptom or ""
+        self.has_faults = bool(work.faults)
+        if view.job.id != self.job_id:  # another job: its own form, its own symptom
+            self.job_id = view.job.id
+            self._reset()
+        elif self.editing is None and not self.has_faults and not self.symptom.text():
+            self.symptom.setText(self.reported_symptom)
         self.entries.clear()
         self.faults = {f.id: f for f in work.faults}
         for f in work.faults:
@@ -246,11 +386,20 @@ class FaultsTab(_WorkTab):
             ]
             self.entries.add(html, actions if self.editable else [])
         if not work.faults:
-            self.entries.empty(self.tr("No fault recorded."))
+            self.entries.empty(
+                self.tr(
+                    "No fault recorded yet.\nPick the assembly above, describe the cause"
+                    " and what you did, and tap Save fault."
+                )
+                if self.editable
+                else self.tr("No fault was recorded.")
+            )
 
     def _edit(self, fault_id: str) -> None:
         fault = self.faults[fault_id]
         self.editing = fault_id
+        if self.assembly.findData(fault.assembly) < 0:  # recorded before the family rule
+            self.assembly.addItem(label("assembly", fault.assembly), fault.assembly)
         self.assembly.setCurrentIndex(self.assembly.findData(fault.assembly))
         self.code.setText(fault.fault_code)
         self.symptom.setText(fault.symptom)
@@ -267,6 +416,8 @@ class FaultsTab(_WorkTab):
         self.editing = None
         for editor in (self.code, self.symptom, self.cause, self.action):
             editor.clear()
+        if not self.has_faults:
+            self.symptom.setText(self.reported_symptom)
         for box in (self.fixed, self.loaner, self.misuse):
             box.setChecked(False)
         self.assembly.setCurrentIndex(0)
@@ -274,11 +425,18 @@ class FaultsTab(_WorkTab):
         self.cancel.hide()
         self.save.setText(self.tr("Save fault"))
         self.symptom_error.clear_message()
+        self.assembly_error.clear_message()
         self.error.clear_message()
 
     def _save(self) -> None:
+        refused = False
+        if not self.assembly.currentData():
+            self.assembly_error.show_message(self.tr("Choose the assembly the fault is in."))
+            refused = True
         if not self.symptom.text().strip():
             self.symptom_error.show_message(label("error", "symptom_required"))
+            refused = True
+        if refused:
             return
         fields = {
             "assembly": self.assembly.currentData(),
@@ -296,12 +454,65 @@ class FaultsTab(_WorkTab):
         if error:
             self.error.show_message(error)
         else:
+            self.has_faults = True
             self._reset()
 
 
+def clock_text(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
 class TimeTab(_WorkTab):
+    """Labour, travel and waiting time: the travel the departure register shows is
+    offered with one tap, and a labour timer (start / pause / stop) that survives a
+    restart of the app writes the labour entry when stopped."""
+
     def __init__(self, page: JobPage) -> None:
         super().__init__(page)
+        self.offer: TravelOffer | None = None
+        self.timer_state: LabourTimer | None = None
+
+        self.travel_card = Card(self.tr("Travel from the departure register"))
+        travel_row = QHBoxLayout()
+        self.travel_text = styled_label("")
+        self.travel_text.setObjectName("travel_text")
+        travel_row.addWidget(self.travel_text, 1)
+        self.travel_button = button("", primary=True)
+        self.travel_button.setObjectName("record_travel")
+        self.travel_button.clicked.connect(self._record_travel)
+        travel_row.addWidget(self.travel_button)
+        self.travel_card.body.addLayout(travel_row)
+        self.layout_.addWidget(self.travel_card)
+
+        self.timer_card = Card(self.tr("Labour timer"))
+        timer_row = QHBoxLayout()
+        self.elapsed = styled_label(clock_text(0), "title")
+        self.elapsed.setObjectName("timer_elapsed")
+        self.elapsed.setMinimumWidth(160)
+        timer_row.addWidget(self.elapsed)
+        self.timer_state_text = styled_label("", "muted")
+        timer_row.addWidget(self.timer_state_text, 1)
+        self.start_button = button(self.tr("Start"), primary=True)
+        self.start_button.setObjectName("timer_start")
+        self.start_button.clicked.connect(self._start)
+        timer_row.addWidget(self.start_button)
+        self.pause_button = button(self.tr("Pause"))
+        self.pause_button.setObjectName("timer_pause")
+        self.pause_button.clicked.connect(self._pause)
+        timer_row.addWidget(self.pause_button)
+        self.stop_button = button(self.tr("Stop and record"))
+        self.stop_button.setObjectName("timer_stop")
+        self.stop_button.clicked.connect(self._stop)
+        timer_row.addWidget(self.stop_button)
+        self.timer_card.body.addLayout(timer_row)
+        self.timer_error = ErrorLabel()
+        self.timer_card.body.addWidget(self.timer_error)
+        self.layout_.addWidget(self.timer_card)
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(1000)
+        self.ticker.timeout.connect(self._show_timer)
+
         self.form_card = Card(self.tr("Add time"))
         row = QHBoxLayout()
         self.kind = QComboBox()
@@ -337,6 +548,8 @@ class TimeTab(_WorkTab):
         self.summary = styled_label("", "total")
         card.body.insertWidget(1, self.summary)
 
+    # --- what is shown ------------------------------------------------------------------
+
     def show_job(self, view: JobView, work: Work) -> None:
         self.editable = view.can_record_work
         self.form_card.setVisible(self.editable)
@@ -352,7 +565,117 @@ class TimeTab(_WorkTab):
             actions = [(self.tr("Remove"), lambda i=t.id: self.remove(TimeEntry, i, self.error))]
             self.entries.add(html, actions if self.editable else [])
         if not work.times:
-            self.entries.empty(self.tr("No time recorded."))
+            self.entries.empty(
+                self.tr(
+                    "No time recorded yet.\nStart the labour timer when the work begins,"
+                    " or add the minutes above."
+                )
+                if self.editable
+                else self.tr("No time was recorded.")
+            )
+        self.offer = None
+        if self.editable:
+            with self.page.ctx.store.reader() as session:
+                self.offer = travel_from_register(session, view.job)
+        self.travel_card.setVisible(self.offer is not None)
+        if self.offer is not None:
+            self.travel_text.setText(
+                self.tr("Departed %1, arrived %2: %3 on the road.")
+                .replace("%1", local_time(self.offer.departed_at))
+                .replace("%2", local_time(self.offer.arrived_at))
+                .replace("%3", minutes_text(self.offer.minutes))
+            )
+            self.travel_button.setText(
+                self.tr("Record %1 travel").replace("%1", minutes_text(self.offer.minutes))
+            )
+        self.timer_card.setVisible(self.editable)
+        self.timer_state = LabourTimer.from_json(
+            self.page.ctx.store.get_setting(timer_key(view.job.id))
+        )
+        self._show_timer()
+
+    def _show_timer(self) -> None:
+        state = self.timer_state
+        now = self.page.ctx.now()
+        self.elapsed.setText(clock_text(state.elapsed_seconds(now) if state else 0))
+        running = state is not None and state.running
+        self.start_button.setText(
+            self.tr("Resume") if state is not None and not running else self.tr("Start")
+        )
+        # Start / Resume and Pause share one place: the next tap is always there.
+        self.start_button.setVisible(not running)
+        self.pause_button.setVisible(running)
+        self.stop_button.setEnabled(state is not None)
+        if state is None:
+            self.timer_state_text.setText(self.tr("Start it when the work begins."))
+        elif running:
+            self.timer_state_text.setText(
+                self.tr("Running since %1").replace("%1", local_time(state.first_started))
+            )
+        else:
+            self.timer_state_text.setText(self.tr("Paused"))
+        if running and self.isVisible():
+            self.ticker.start()
+        else:
+            self.ticker.stop()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._show_timer()
+
+    # --- travel -------------------------------------------------------------------------
+
+    def _record_travel(self) -> None:
+        error = self.page.write(lambda s, job, user: record_travel_from_register(s, job, user))
+        if error:
+            self.error.show_message(error)
+
+    # --- the labour timer ---------------------------------------------------------------
+
+    def _save_timer(self, state: LabourTimer | None) -> None:
+        """Saved at once: a restart of the app (or a flat battery) keeps the timer."""
+        self.page.ctx.store.set_setting(
+            timer_key(self.page.job_id), state.to_json() if state else ""
+        )
+        self.timer_state = state
+        self.timer_error.clear_message()
+        self._show_timer()
+
+    def _start(self) -> None:
+        now = self.page.ctx.now()
+        state = self.timer_state
+        self._save_timer(state.resume(now) if state else LabourTimer.started(now))
+
+    def _pause(self) -> None:
+        if self.timer_state is not None:
+            self._save_timer(self.timer_state.pause(self.page.ctx.now()))
+
+    def _stop(self) -> None:
+        state = self.timer_state
+        if state is None:
+            return
+        minutes = state.minutes(self.page.ctx.now())
+        if minutes < 1:
+            self._save_timer(None)
+            self.timer_error.show_message(
+                self.tr("Less than a minute: nothing was recorded."), "muted"
+            )
+            return
+        key = timer_key(self.page.job_id)
+
+        def change(session: Any, job: Any, user: Any) -> None:
+            add_time(session, job, user, TimeKind.LABOUR, minutes, started_at=state.first_started)
+            # The entry and the end of the timer in one transaction: never both, never none.
+            session.merge(LocalSetting(key=key, value=""))
+
+        error = self.page.write(change)
+        if error:
+            self.timer_error.show_message(error)
+            return
+        self.timer_state = None
+        self._show_timer()
+
+    # --- by hand ------------------------------------------------------------------------
 
     def _add(self) -> None:
         kind, minutes, note = self.kind.currentData(), self.minutes.value(), self.note.text()
@@ -371,43 +694,72 @@ class TimeTab(_WorkTab):
 
 
 class PhotosTab(_WorkTab):
-    """Photos from files (or a camera that saves files), turned upright, downscaled
-    and thumbnailed in the back."""
+    """Photos picked by a tap from the camera folder's newest pictures (or from another
+    folder), turned upright, downscaled and thumbnailed in the back."""
 
     THUMB = 160
 
     def __init__(self, page: JobPage) -> None:
         super().__init__(page)
-        bar = QHBoxLayout()
-        self.add_button = button(self.tr("Add photos…"), primary=True)
-        self.add_button.clicked.connect(self._pick)
-        bar.addWidget(self.add_button)
+        self.roll_card = Card(self.tr("Tap a picture to add it to the job"))
+        self.roll = CameraRoll(page.ctx, multiple=True)
+        self.roll.setObjectName("camera_roll")
+        self.roll.grid.setFlow(QListView.Flow.LeftToRight)
+        self.roll.grid.setWrapping(False)  # one row of the newest: the rest scrolls sideways
+        self.roll.grid.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.roll.grid.setFixedHeight(self.roll.grid.gridSize().height() + 56)
+        self.roll.empty.setMinimumHeight(self.roll.grid.gridSize().height())
+        self.roll.picked.connect(self.add_file)
+        self.roll_card.body.addWidget(self.roll)
         self.caption = QLineEdit()
         self.caption.setPlaceholderText(self.tr("Caption for the next photos (optional)"))
-        bar.addWidget(self.caption, 1)
-        self.remove_button = button(self.tr("Remove selected"), danger=True)
-        self.remove_button.clicked.connect(self._remove_selected)
-        bar.addWidget(self.remove_button)
-        self.layout_.addLayout(bar)
+        self.roll_card.body.addWidget(self.caption)
         self.status = ErrorLabel()
-        self.layout_.addWidget(self.status)
+        self.roll_card.body.addWidget(self.status)
+        self.layout_.addWidget(self.roll_card)
+
+        self.job_card = Card(self.tr("Photos of this job"))
         self.grid = QListWidget()
+        self.grid.setObjectName("job_photos")
         self.grid.setViewMode(QListView.ViewMode.IconMode)
         self.grid.setIconSize(QSize(self.THUMB, self.THUMB))
         self.grid.setGridSize(QSize(self.THUMB + 24, self.THUMB + 48))
         self.grid.setResizeMode(QListView.ResizeMode.Adjust)
         self.grid.setMovement(QListView.Movement.Static)
-        self.grid.setMinimumHeight(420)
-        self.layout_.addWidget(self.grid, 1)
+        self.grid.setMinimumHeight(2 * (self.THUMB + 48) + 8)  # two rows, then it scrolls
+        self.job_card.body.addWidget(self.grid, 1)
+        self.no_photos = empty_state("")
+        self.job_card.body.addWidget(self.no_photos, 1)
+        bar = QHBoxLayout()
+        bar.addStretch(1)
+        self.remove_button = button(self.tr("Remove selected"), danger=True)
+        self.remove_button.clicked.connect(self._remove_selected)
+        bar.addWidget(self.remove_button)
+        self.job_card.body.addLayout(bar)
+        self.layout_.addWidget(self.job_card, 1)
         self.pending = 0
+        self.add_button = self.roll.other_button  # the desktop dialog: "Other folder…"
 
-    scrolls = False
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.editable:
+            self.roll.refresh()  # what the camera took since the tab was last shown
 
     def show_job(self, view: JobView, work: Work) -> None:
+        was_editable = self.editable
         self.editable = view.can_record_work
-        self.add_button.setEnabled(self.editable)
-        self.remove_button.setEnabled(self.editable)
+        self.roll_card.setVisible(self.editable)
+        self.remove_button.setVisible(self.editable and bool(work.photos))
+        if self.editable and not was_editable and self.isVisible():
+            self.roll.refresh()
         self.grid.clear()
+        self.grid.setVisible(bool(work.photos))
+        self.no_photos.setVisible(not work.photos)
+        self.no_photos.setText(
+            self.tr("No photo of this job yet.\nTake it with the camera, then tap it above.")
+            if self.editable
+            else self.tr("No photo was taken on this job.")
+        )
         blobs = self.page.ctx.blobs
         wanted: list[str] = []
         for photo in work.photos:
@@ -438,11 +790,6 @@ class PhotosTab(_WorkTab):
         if wanted:
             self.page.ctx.task_manager.run(make_thumbs, on_done=show_thumbs, owner=self)
 
-    def _pick(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Choose photos"), "", IMAGE_FILTER)
-        for path in paths:
-            self.add_file(path)
-
     def add_file(self, path: str) -> None:
         caption = self.caption.text()
         self.pending += 1
@@ -457,7 +804,7 @@ class PhotosTab(_WorkTab):
             if error:
                 self.status.show_message(error)
             elif not self.pending:
-                self.status.clear_message()
+                self.status.show_message(self.tr("Added to the job."), "muted")
 
         def failed(_error: BaseException) -> None:
             self.pending -= 1

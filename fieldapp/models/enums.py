@@ -71,6 +71,10 @@ class JobEventKind(StrEnum):
     CLOSED = "closed"
     CANCELLED = "cancelled"
     CORRECTED = "corrected"  # dispatch information corrected
+    # Corrections of the departure register (a mis-tap undone within minutes): the
+    # register keeps the departure or arrival and this event that cancels it.
+    DEPARTURE_UNDONE = "departure_undone"
+    ARRIVAL_UNDONE = "arrival_undone"
 
 
 class Assembly(StrEnum):
@@ -101,12 +105,15 @@ class ItemKind(StrEnum):
     TEXT = "text"
     CHOICE = "choice"
     PHOTO = "photo"
+    YES_NO = "yes_no"  # a statement answered 是/否 (the conduct checklist)
 
 
 class CheckResult(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     NOT_APPLICABLE = "na"
+    YES = "yes"  # the answers of a yes/no item, stored as the screen said them
+    NO = "no"
 
 
 class StockLocationKind(StrEnum):
@@ -184,3 +191,11 @@ class LicenceEventKind(StrEnum):
     REPEAT_REPAIR = "repeat_repair"  # 多次维修
     CUSTOMER_DELIGHT = "customer_delight"  # 创造用户感动
     SMALL_IMPROVEMENT = "small_improvement"  # 小改小革
+
+
+class DeliveryStatus(StrEnum):
+    """A report e-mail queued on a device and sent by HQ."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last attempt; HQ keeps the error

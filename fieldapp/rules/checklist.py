@@ -17,6 +17,21 @@ class ItemProblem(StrEnum):
     NOT_A_NUMBER = "not_a_number"
 
 
+#: The answers each kind of item takes: a check is OK / not OK / N/A, a yes/no item
+#: is yes or no, stored as such so that the report prints what the screen said.
+CHECK_RESULTS = (CheckResult.PASS, CheckResult.FAIL, CheckResult.NOT_APPLICABLE)
+YES_NO_RESULTS = (CheckResult.YES, CheckResult.NO)
+
+
+def results_for(kind: str) -> tuple[CheckResult, ...]:
+    """The buttons an item of this kind offers, in order."""
+    if kind == ItemKind.CHECK:
+        return CHECK_RESULTS
+    if kind == ItemKind.YES_NO:
+        return YES_NO_RESULTS
+    return ()
+
+
 @dataclass(frozen=True)
 class ItemSpec:
     kind: str
@@ -53,7 +68,9 @@ def is_answered(spec: ItemSpec, answer: AnswerValue | None) -> bool:
     if answer is None:
         return False
     if spec.kind == ItemKind.CHECK:
-        return answer.result is not None
+        return answer.result in CHECK_RESULTS
+    if spec.kind == ItemKind.YES_NO:
+        return answer.result in YES_NO_RESULTS
     if spec.kind == ItemKind.NUMBER:
         return answer.number is not None or answer.result == CheckResult.NOT_APPLICABLE
     if spec.kind == ItemKind.TEXT:
@@ -78,7 +95,7 @@ def check_item(spec: ItemSpec, answer: AnswerValue | None) -> list[ItemProblem]:
         too_high = spec.max_value is not None and answer.number > spec.max_value
         if too_low or too_high:
             problems.append(ItemProblem.OUT_OF_RANGE)
-    if answer.result == CheckResult.FAIL:
+    if answer.result in (CheckResult.FAIL, CheckResult.NO):
         problems.append(ItemProblem.FAILED)
     return problems
 
