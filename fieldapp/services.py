@@ -127,6 +127,21 @@ def transition(
         job.assignee_id = None
     elif action == JobEventKind.ARRIVED and job.arrived_at is None:
         job.arrived_at = now
+    elif action in jobflow.CORRECTIONS:
+        # Undo a departure or an arrival: a correcting event, never an edit or a delete
+        # of the register; only the latest one, and only for a short time.
+        events = live_rows(session, JobEvent, JobEvent.job_id == job.id)
+        offer = jobflow.undo_offer(job.status, events, now)
+        if offer is None or offer.action != action:
+            raise DomainError("undo_expired", "It is too late to undo this; the register keeps it.")
+        data["corrects"] = offer.corrects
+        undone = next(e for e in events if e.id == offer.corrects)
+        if (
+            action == JobEventKind.ARRIVAL_UNDONE
+            and job.arrived_at is not None
+            and as_utc(job.arrived_at) == as_utc(undone.occurred_at)
+        ):
+            job.arrived_at = None  # the arrival being undone is the one that set it
     if job.answered_at is None and action in {JobEventKind.ACCEPTED, JobEventKind.ASSIGNED}:
         job.answered_at = now
     source = job.status
@@ -400,6 +415,122 @@ def charges(
     )
 
 
+@dataclass(frozen=True)
+class ChargeLine:
+    """One line of what the customer signs for: a part (quantity x unit price), labour
+    (hours x hourly rate) or travel, with what it is worth and what is charged (0 for a
+    warranty line) and why (a :class:`warranty.ChargeReason` code, or the override's
+    reason given by the engineer)."""
+
+    kind: str  # "part", or a TimeKind: "labour", "travel"
+    part_no: str
+    name_zh: str
+    name_en: str
+    quantity: float  # pieces, or hours
+    unit_price_cents: int  # per piece, or per hour
+    value_cents: int  # quantity x unit price
+    amount_cents: int  # what the customer pays: value_cents, or 0
+    reason: str  # ChargeReason value
+    override_reason: str = ""
+
+    def as_content(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "part_no": self.part_no,
+            "name": self.name_zh,
+            "name_en": self.name_en,
+            "quantity": self.quantity,
+            "unit_price_cents": self.unit_price_cents,
+            "value_cents": self.value_cents,
+            "amount_cents": self.amount_cents,
+            "reason": self.reason,
+            "override_reason": self.override_reason,
+        }
+
+
+#: Why a line costs the customer nothing.
+FREE_REASONS = frozenset({warranty.ChargeReason.WARRANTY, "not_charged"})
+
+
+def charge_lines(
+    session: Session,
+    job: Job,
+    labour_rate_cents: int = DEFAULT_LABOUR_RATE_CENTS_PER_HOUR,
+    *,
+    on: date | None = None,
+) -> list[ChargeLine]:
+    """Every line the customer sees before signing and on the report, in the order
+    parts, labour, travel. The sum of the amounts is ``charges(...).total_cents``; the
+    lines and the totals come from the same rows, so the screen and the paper agree."""
+    on = on or utcnow().date()
+    usages = live_rows(session, PartUsage, PartUsage.job_id == job.id)
+    times = live_rows(session, TimeEntry, TimeEntry.job_id == job.id)
+    lines: list[ChargeLine] = []
+    for usage in usages:
+        part = session.get(Part, usage.part_id)
+        value = usage.quantity * usage.unit_price_cents
+        if usage.override_reason:
+            reason = str(warranty.ChargeReason.OVERRIDDEN)
+        elif usage.warranty:
+            reason = str(warranty.ChargeReason.WARRANTY)
+        else:
+            reason = str(line_charge(session, job, on, part=part).reason) if part else ""
+        lines.append(
+            ChargeLine(
+                kind="part",
+                part_no=part.part_no if part else "",
+                name_zh=part.name_zh if part else "",
+                name_en=(part.name_en or part.name_zh) if part else "",
+                quantity=usage.quantity,
+                unit_price_cents=usage.unit_price_cents,
+                value_cents=value,
+                amount_cents=0 if usage.warranty else value,
+                reason=reason,
+                override_reason=usage.override_reason,
+            )
+        )
+    labour = [t for t in times if t.kind == TimeKind.LABOUR]
+    for free in (False, True):
+        minutes = sum(t.minutes for t in labour if t.warranty == free)
+        if not minutes:
+            continue
+        value = round(minutes * labour_rate_cents / 60)
+        reason = (
+            str(warranty.ChargeReason.WARRANTY)
+            if free
+            else str(line_charge(session, job, on).reason)
+        )
+        lines.append(
+            ChargeLine(
+                kind=str(TimeKind.LABOUR),
+                part_no="",
+                name_zh="",
+                name_en="",
+                quantity=round(minutes / 60, 2),
+                unit_price_cents=labour_rate_cents,
+                value_cents=value,
+                amount_cents=0 if free else value,
+                reason=reason,
+            )
+        )
+    travel = sum(t.minutes for t in times if t.kind == TimeKind.TRAVEL)
+    if travel:  # travel time is recorded for the register; it is not charged
+        lines.append(
+            ChargeLine(
+                kind=str(TimeKind.TRAVEL),
+                part_no="",
+                name_zh="",
+                name_en="",
+                quantity=round(travel / 60, 2),
+                unit_price_cents=0,
+                value_cents=0,
+                amount_cents=0,
+                reason="not_charged",
+            )
+        )
+    return lines
+
+
 def job_amount_cents(
     session: Session, job: Job, labour_rate_cents: int = DEFAULT_LABOUR_RATE_CENTS_PER_HOUR
 ) -> int:
@@ -440,8 +571,14 @@ def build_report_content(
     signed_at: datetime,
     engineer: User | None,
     amends_hash: str | None = None,
+    engineer_signature_sha256: str | None = None,
+    open_items: dict[str, Any] | None = None,
+    letterhead: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything the customer signs for, as a plain value tree (hashed canonically)."""
+    """Everything the customer signs for, as a plain value tree (hashed canonically).
+
+    The time of leaving the site is the time of signing: the customer signs as the
+    engineer hands the machine back and leaves."""
     customer = session.get(Customer, job.customer_id)
     machine = session.get(Machine, job.machine_id) if job.machine_id else None
     model = session.get(ProductModel, machine.model_id) if machine else None
@@ -460,9 +597,15 @@ def build_report_content(
             {
                 "template": template.code if template else run.template_id,
                 "revision": template.revision if template else None,
+                "name": template.name_zh if template else "",
+                "name_en": template.name_en if template else "",
+                "internal": bool(template.internal) if template else False,
                 "answers": [
                     {
                         "item": items[a.item_id].label_zh,
+                        "item_en": items[a.item_id].label_en,
+                        "kind": items[a.item_id].kind,
+                        "unit": items[a.item_id].unit,
                         "position": items[a.item_id].position,
                         "result": a.result,
                         "number": a.number_value,
@@ -541,6 +684,7 @@ def build_report_content(
             {
                 "part_no": parts_by_id[u.part_id].part_no,
                 "name": parts_by_id[u.part_id].name_zh,
+                "name_en": parts_by_id[u.part_id].name_en,
                 "quantity": u.quantity,
                 "unit_price_cents": u.unit_price_cents,
                 "warranty": u.warranty,
@@ -555,7 +699,19 @@ def build_report_content(
         ],
         "photos": sorted(p.sha256 for p in photos),
         "amount_cents": job_amount_cents(session, job),
-        "engineer": {"id": engineer.id, "name": engineer.display_name} if engineer else None,
+        "charges": _charges_content(session, job, usages, signed_at.date()),
+        "engineer": (
+            {
+                "id": engineer.id,
+                "name": engineer.display_name,
+                "signature": engineer_signature_sha256,
+            }
+            if engineer
+            else None
+        ),
+        "left_site_at": signed_at,
+        "open_items": open_items,
+        "letterhead": letterhead,
         "sign_off": {
             "signer": signer_name,
             "opinion": opinion,
@@ -564,6 +720,22 @@ def build_report_content(
             "signed_at": signed_at,
             "amends": amends_hash,
         },
+    }
+
+
+def _charges_content(
+    session: Session, job: Job, usages: Sequence[PartUsage], on: date
+) -> dict[str, Any]:
+    """The charged lines and totals as signed: the lines add up to the total."""
+    times = live_rows(session, TimeEntry, TimeEntry.job_id == job.id)
+    totals = charges(usages, times)
+    return {
+        "lines": [line.as_content() for line in charge_lines(session, job, on=on)],
+        "labour_rate_cents": DEFAULT_LABOUR_RATE_CENTS_PER_HOUR,
+        "parts_cents": totals.parts_cents,
+        "labour_cents": totals.labour_cents,
+        "warranty_cents": totals.warranty_cents,
+        "total_cents": totals.total_cents,
     }
 
 
@@ -585,6 +757,9 @@ def sign_job(
     satisfaction: str | None = None,
     now: datetime | None = None,
     device_id: str | None = None,
+    engineer_signature_sha256: str | None = None,
+    open_items: dict[str, Any] | None = None,
+    letterhead: dict[str, Any] | None = None,
 ) -> SignOff:
     """The customer signs: the report's content is hashed and frozen with the signature.
     On a returned report, the new sign-off is an amendment of the previous one."""
@@ -619,6 +794,9 @@ def sign_job(
         signed_at=now,
         engineer=engineer,
         amends_hash=amends.report_hash if amends else None,
+        engineer_signature_sha256=engineer_signature_sha256,
+        open_items=open_items,
+        letterhead=letterhead,
     )
     sign_off = SignOff(
         job_id=job.id,

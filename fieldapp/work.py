@@ -4,6 +4,7 @@ signature itself. Every function works inside one ``Store.action()`` transaction
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -11,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from fieldapp import company
 from fieldapp.blobs import BlobStore
 from fieldapp.clock import utcnow
 from fieldapp.models import (
@@ -19,6 +21,7 @@ from fieldapp.models import (
     ChecklistRun,
     ChecklistTemplate,
     ChecklistTemplateItem,
+    Contact,
     Fault,
     Job,
     Machine,
@@ -342,6 +345,68 @@ def add_time(
     return entry
 
 
+TRAVEL_ROUNDING_MINUTES = 5
+
+
+@dataclass(frozen=True)
+class TravelOffer:
+    """The travel time the departure register shows, to be recorded with one tap."""
+
+    departed_at: datetime
+    arrived_at: datetime
+    minutes: int
+
+
+def travel_from_register(session: Session, job: Job) -> TravelOffer | None:
+    """Arrival − departure of the latest trip in the register (外派登记), rounded to
+    5 minutes; None when there is no complete trip, or when travel is recorded for it
+    already (a travel entry starting at or after that departure)."""
+    from fieldapp.models import JobEvent
+    from fieldapp.models.enums import JobEventKind
+
+    events = live_rows(session, JobEvent, JobEvent.job_id == job.id)
+    departed: datetime | None = None
+    arrived: datetime | None = None
+    trip: tuple[datetime, datetime] | None = None
+    for event in sorted(events, key=lambda e: e.occurred_at):
+        if event.kind == JobEventKind.DEPARTED:
+            departed, arrived = event.occurred_at, None
+        elif event.kind == JobEventKind.DEPARTURE_UNDONE:
+            departed = None
+        elif event.kind == JobEventKind.ARRIVED and departed is not None:
+            arrived = event.occurred_at
+            trip = (departed, arrived)
+        elif event.kind == JobEventKind.ARRIVAL_UNDONE and arrived is not None:
+            arrived = None
+            trip = None
+    if trip is None:
+        return None
+    start, end = trip
+    travelled = (end - start).total_seconds() / 60
+    if travelled <= 0:
+        return None
+    step = TRAVEL_ROUNDING_MINUTES
+    minutes = min(MAX_MINUTES, max(step, int((travelled + step / 2) // step * step)))
+    times = live_rows(session, TimeEntry, TimeEntry.job_id == job.id)
+    for entry in times:
+        # Travel recorded for this trip, by this offer or by hand since it began.
+        if entry.kind == TimeKind.TRAVEL and (
+            entry.started_at is None or (entry.started_at - start).total_seconds() > -1
+        ):
+            return None
+    return TravelOffer(start, end, minutes)
+
+
+def record_travel_from_register(session: Session, job: Job, user: User) -> TimeEntry:
+    """Record the offered travel time; refused when there is none (or it is recorded)."""
+    offer = travel_from_register(session, job)
+    if offer is None:
+        raise DomainError("travel_recorded", "The travel of this trip is recorded already.")
+    return add_time(
+        session, job, user, TimeKind.TRAVEL, offer.minutes, started_at=offer.departed_at
+    )
+
+
 # --- parts ------------------------------------------------------------------------------
 
 
@@ -422,6 +487,32 @@ def add_photo(
     return attachment
 
 
+def _store_signature(
+    session: Session, blobs: BlobStore, job: Job, png: bytes, now: datetime | None
+) -> str:
+    sha = blobs.put(png)
+    session.add(
+        Attachment(
+            sha256=sha,
+            kind=AttachmentKind.SIGNATURE,
+            mime="image/png",
+            size=len(png),
+            job_id=job.id,
+            taken_at=_now(now),
+        )
+    )
+    return sha
+
+
+def frozen_letterhead(session: Session) -> dict[str, Any] | None:
+    """The company's letterhead in each report language ("zh", "en"), from the synced
+    company profile, or None without one (the report then prints without one)."""
+    profile = company.company_profile(session)
+    if profile is None:
+        return None
+    return {language: company.letterhead(profile, language) for language in ("zh", "en")}
+
+
 def sign_with_signature(
     session: Session,
     blobs: BlobStore,
@@ -434,20 +525,44 @@ def sign_with_signature(
     satisfaction: str | None = None,
     device_id: str | None = None,
     now: datetime | None = None,
+    engineer_signature_png: bytes | None = None,
+    acknowledged: Iterable[tuple[str, str]] | None = None,
+    engineer_reason: str = "",
 ) -> SignOff:
-    """The customer's signature image stored, then the report hashed and frozen."""
+    """The customer's (and the engineer's) signature images stored by their hashes, then
+    the report hashed and frozen.
+
+    With ``acknowledged`` (the keys of the customer-facing gaps the customer was shown),
+    what is open is checked first (:func:`sign_off_refusals`) and put into the signed
+    content: the customer's side as acknowledged, the engineer's side with
+    ``engineer_reason``. The company's letterhead of the day is frozen into it too."""
     if not signature_png:
         raise DomainError("signature_required", "The customer's signature is required.")
-    sha = blobs.put(signature_png)
-    session.add(
-        Attachment(
-            sha256=sha,
-            kind=AttachmentKind.SIGNATURE,
-            mime="image/png",
-            size=len(signature_png),
-            job_id=job.id,
-            taken_at=_now(now),
-        )
+    open_items = None
+    if acknowledged is not None:
+        gaps = report_gaps(session, job, language="zh")
+        refusals = sign_off_refusals(gaps, acknowledged, engineer_reason)
+        if refusals:
+            raise refusals[0]
+        english = report_gaps(session, job, language="en")
+        open_items = {
+            "customer": [
+                {**g.as_content(), "subject_en": e.subject}
+                for g, e in zip(gaps, english, strict=True)
+                if g.side == CUSTOMER
+            ],
+            "engineer": [
+                {**g.as_content(), "subject_en": e.subject}
+                for g, e in zip(gaps, english, strict=True)
+                if g.side == ENGINEER
+            ],
+            "engineer_reason": engineer_reason.strip() if engineer_gaps(gaps) else "",
+        }
+    sha = _store_signature(session, blobs, job, signature_png, now)
+    engineer_sha = (
+        _store_signature(session, blobs, job, engineer_signature_png, now)
+        if engineer_signature_png
+        else None
     )
     return sign_job(
         session,
@@ -459,10 +574,37 @@ def sign_with_signature(
         satisfaction=satisfaction,
         now=now,
         device_id=device_id,
+        engineer_signature_sha256=engineer_sha,
+        open_items=open_items,
+        letterhead=frozen_letterhead(session),
     )
 
 
+def contact_email(session: Session, job: Job) -> str:
+    """The e-mail address of the job's contact on the customer's file, to offer for
+    sending the report: the contact of that name or phone, else the customer's only
+    contact with an address; empty when not known."""
+    contacts = [
+        c
+        for c in live_rows(session, Contact, Contact.customer_id == job.customer_id)
+        if c.email.strip()
+    ]
+    for contact in contacts:
+        if (job.contact_name and contact.name == job.contact_name) or (
+            job.contact_phone and contact.phone == job.contact_phone
+        ):
+            return contact.email.strip()
+    return contacts[0].email.strip() if len(contacts) == 1 else ""
+
+
 # --- before the customer signs --------------------------------------------------------------
+
+
+#: Who settles a gap. The customer is asked to accept only what concerns their machine
+#: and the work done on it; the company's own business (internal checklists, the
+#: record of labour) is the engineer's to settle before anyone signs.
+CUSTOMER = "customer"
+ENGINEER = "engineer"
 
 
 @dataclass(frozen=True)
@@ -473,19 +615,72 @@ class Gap:
     #            fault_not_fixed, no_labour, no_fault
     subject: str  # the item, the fault or the checklist concerned
     blocking: bool = False  # True: the report cannot be signed at all
+    side: str = CUSTOMER  # CUSTOMER: put to the customer; ENGINEER: the engineer settles it
+    checklist: str = ""  # the checklist's code, for the gaps of a checklist
+    ref: str = ""  # the id of the row concerned: checklist, item, fault or job
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What identifies the gap whatever the language it is shown in, e.g. to tell
+        whether an acknowledgement still holds."""
+        return (self.code, self.ref)
+
+    def as_content(self) -> dict[str, str]:
+        return {"code": self.code, "subject": self.subject, "checklist": self.checklist}
+
+
+def is_internal(template: ChecklistTemplate) -> bool:
+    """A checklist of the company's own (e.g. the on-site conduct): never the customer's."""
+    return bool(template.internal)
+
+
+def customer_gaps(gaps: list[Gap]) -> list[Gap]:
+    return [g for g in gaps if g.side == CUSTOMER]
+
+
+def engineer_gaps(gaps: list[Gap]) -> list[Gap]:
+    return [g for g in gaps if g.side == ENGINEER]
+
+
+GAP_ORDER = (
+    "checklist_missing",
+    "unanswered",
+    "photo_missing",
+    "out_of_range",
+    "fault_not_fixed",
+    "failed",
+    "no_fault",
+    "no_labour",
+)
 
 
 def report_gaps(session: Session, job: Job, *, language: str = "zh") -> list[Gap]:
-    """What is incomplete in the job, worst first. Nothing here is silently accepted:
-    the engineer goes back and fixes it, or the customer signs having seen it."""
+    """What is incomplete in the job, worst first, each for the customer to acknowledge
+    or the engineer to settle. Nothing here is silently accepted: the engineer goes back
+    and fixes it, or the customer signs having seen it (their side), or the engineer
+    records why it stays open (theirs, printed on the company copy)."""
     gaps: list[Gap] = []
     runs = job_runs(session, job)
     started = {run.template_id for run in runs}
+
+    def side_of(template: ChecklistTemplate | None) -> str:
+        return ENGINEER if template is not None and is_internal(template) else CUSTOMER
+
     for template in templates_for_job(session, job):
         if template.id not in started:
             name = template.name_zh if language == "zh" else template.name_en or template.name_zh
-            gaps.append(Gap("checklist_missing", name))
+            gaps.append(
+                Gap(
+                    "checklist_missing",
+                    name,
+                    side=side_of(template),
+                    checklist=template.code,
+                    ref=template.id,
+                )
+            )
     for run in runs:
+        template = session.get(ChecklistTemplate, run.template_id)
+        side, code = side_of(template), template.code if template else ""
         for state in run_items(session, run):
             label = (
                 state.item.label_zh
@@ -493,29 +688,49 @@ def report_gaps(session: Session, job: Job, *, language: str = "zh") -> list[Gap
                 else state.item.label_en or state.item.label_zh
             )
             for problem in state.problems:
-                gaps.append(Gap(str(problem), label))
+                gaps.append(Gap(str(problem), label, side=side, checklist=code, ref=state.item.id))
     faults = live_rows(session, Fault, Fault.job_id == job.id)
     followed_up = session.exec(
         select(Job.id).where(Job.parent_job_id == job.id, col(Job.deleted_at).is_(None))
     ).first()
     for fault in faults:
         if not fault.fixed and followed_up is None:
-            gaps.append(Gap("fault_not_fixed", fault.symptom))
+            gaps.append(Gap("fault_not_fixed", fault.symptom, ref=fault.id))
     if job.job_type == "repair" and not faults:
-        gaps.append(Gap("no_fault", job.number))
+        gaps.append(Gap("no_fault", job.number, side=ENGINEER, ref=job.id))
     labour = live_rows(
         session, TimeEntry, TimeEntry.job_id == job.id, TimeEntry.kind == TimeKind.LABOUR
     )
     if not labour:
-        gaps.append(Gap("no_labour", job.number))
-    order = [
-        "checklist_missing",
-        "unanswered",
-        "photo_missing",
-        "out_of_range",
-        "fault_not_fixed",
-        "failed",
-        "no_fault",
-        "no_labour",
-    ]
-    return sorted(gaps, key=lambda g: order.index(g.code) if g.code in order else len(order))
+        gaps.append(Gap("no_labour", job.number, side=ENGINEER, ref=job.id))
+    return sorted(
+        gaps,
+        key=lambda g: (
+            g.side != CUSTOMER,
+            GAP_ORDER.index(g.code) if g.code in GAP_ORDER else len(GAP_ORDER),
+        ),
+    )
+
+
+def sign_off_refusals(
+    gaps: Sequence[Gap], acknowledged: Iterable[tuple[str, str]], engineer_reason: str
+) -> list[DomainError]:
+    """Why the report cannot be signed yet; empty when it can. The customer must have
+    acknowledged exactly the customer-facing gaps there are now (a new one is shown to
+    them first); the engineer settles their own, or says why they stay open."""
+    refusals = []
+    if engineer_gaps(list(gaps)) and not engineer_reason.strip():
+        refusals.append(
+            DomainError(
+                "engineer_gaps_open",
+                "Settle your own open items first, or say why they stay open.",
+            )
+        )
+    if {g.key for g in customer_gaps(list(gaps))} != set(acknowledged):
+        refusals.append(
+            DomainError(
+                "gaps_not_acknowledged",
+                "Go through what is incomplete with the customer first, then tick the box.",
+            )
+        )
+    return refusals

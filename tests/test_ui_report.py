@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import hashlib
+import html
 import io
 import json
 import re
@@ -434,3 +435,45 @@ def test_formats() -> None:
     assert report.format_number(65.5) == "65.5"
     assert report.format_time("2026-11-23T01:00:00.000000Z") == "2026-11-23 09:00"
     assert report.format_date("2026-11-23T17:00:00.000000Z") == "2026-11-24"
+
+
+def test_the_engineers_signature_prints_beside_the_customers(
+    qapp: Any, store: Store, world: World
+) -> None:
+    from fieldapp.models import SignOff
+
+    blobs: dict[str, bytes] = {}
+    with store.action() as session:
+        job = session.get(Job, world.job_id)
+        engineer = session.get(User, world.engineer_id)
+        assert job and engineer
+        services.transition(session, job, E.ACCEPTED, engineer, now=NOW)
+        services.transition(session, job, E.DEPARTED, engineer, now=NOW)
+        services.transition(session, job, E.ARRIVED, engineer, now=NOW)
+        customer, own = signature_bytes(), photo_bytes(7, (600, 200))
+        blobs[sha(customer)] = customer
+        blobs[sha(own)] = own
+        sign_off = services.sign_job(
+            session,
+            job,
+            engineer,
+            signer_name="刘建国",
+            signature_sha256=sha(customer),
+            engineer_signature_sha256=sha(own),
+            now=NOW,
+        )
+        sign_off_id = sign_off.id
+    with store.reader() as session:
+        stored = session.get(SignOff, sign_off_id)
+        assert stored
+        content, report_hash = json.loads(stored.content), stored.report_hash
+    assert content["engineer"]["signature"] == sha(own)
+    page = report.report_html(content, report_hash, blobs.get, copy="customer", language="en")
+    # The customer's signature and the engineer's, side by side in one row, then the QR.
+    row = next(r for r in page.split("<tr>") if html.escape("Customer's signature") in r)
+    assert html.escape("Engineer's signature") in row
+    assert row.count("<img ") == 2
+    without = report.report_html(
+        content, report_hash, lambda _s: None, copy="customer", language="en"
+    )
+    assert without.count("(signature not on this device)") == 2

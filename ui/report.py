@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -85,18 +86,21 @@ FONT_FAMILIES: tuple[str, ...] = (
 MONO_FAMILIES: tuple[str, ...] = ("DejaVu Sans Mono", "Consolas", "Menlo", "Noto Sans Mono")
 
 # Sizes in CSS pixels (1/96 inch); Qt scales them to the PDF's resolution.
-PHOTOS_PER_ROW = 4
-PHOTO_BOX = (160, 120)
+PHOTOS_PER_ROW = 6
+PHOTO_BOX = (88, 66)
 PHOTO_PIXELS = (640, 480)  # about 300 dpi at the printed size
 PHOTO_JPEG_QUALITY = 72
-SIGNATURE_BOX = (240, 80)
+SIGNATURE_BOX = (180, 54)
 SIGNATURE_PIXELS = (720, 240)
-QR_SIZE = 118  # about 31 mm
+QR_SIZE = 92  # about 24 mm
+LOGO_BOX = (150, 44)
+LOGO_PIXELS = (600, 176)
 
 PDF_RESOLUTION = 300
-PAGE_MARGINS_MM = QMarginsF(12, 10, 12, 8)
+PAGE_MARGINS_MM = QMarginsF(12, 8, 12, 8)
 FOOTER_MM = 7.0
 KEEP_TOGETHER_FRACTION = 0.4  # tables up to this share of a page are not split
+FIT_SIZES = (8.5, 8.0, 7.5, 7.0)  # the text's size in pt, smaller to keep a copy on one sheet
 
 
 def _table(entries: dict[str, object]) -> dict[str, str]:
@@ -111,7 +115,6 @@ TEXT = _table(
         "title": QT_TRANSLATE_NOOP("Report", "Field service report"),
         "job_number": QT_TRANSLATE_NOOP("Report", "Job number"),
         "job_type": QT_TRANSLATE_NOOP("Report", "Job type"),
-        "date_signed": QT_TRANSLATE_NOOP("Report", "Date signed"),
         "engineer": QT_TRANSLATE_NOOP("Report", "Engineer"),
         "customer_machine": QT_TRANSLATE_NOOP("Report", "Customer and machine"),
         "customer_name": QT_TRANSLATE_NOOP("Report", "Customer"),
@@ -187,6 +190,49 @@ TEXT = _table(
         "yes": QT_TRANSLATE_NOOP("Report", "Yes"),
         "no": QT_TRANSLATE_NOOP("Report", "No"),
         "page": QT_TRANSLATE_NOOP("Report", "Page %1 of %2"),
+        "hotline": QT_TRANSLATE_NOOP("Report", "Service hotline"),
+        "visit": QT_TRANSLATE_NOOP("Report", "Visit"),
+        "left_site": QT_TRANSLATE_NOOP("Report", "Left site"),
+        "charged_item": QT_TRANSLATE_NOOP("Report", "Part or service"),
+        "rate": QT_TRANSLATE_NOOP("Report", "Quantity × rate"),
+        "why": QT_TRANSLATE_NOOP("Report", "Charge basis"),
+        "labour_line": QT_TRANSLATE_NOOP("Report", "Labour time"),
+        "travel_line": QT_TRANSLATE_NOOP("Report", "Travel time"),
+        "pieces_rate": QT_TRANSLATE_NOOP("Report", "%1 × %2"),
+        "hours_rate": QT_TRANSLATE_NOOP("Report", "%1 h × %2/h"),
+        "covered": QT_TRANSLATE_NOOP("Report", "Covered by the warranty (not charged)"),
+        "engineer_signature": QT_TRANSLATE_NOOP("Report", "Engineer's signature"),
+        "open_customer": QT_TRANSLATE_NOOP("Report", "Incomplete, seen by the customer"),
+        "open_engineer": QT_TRANSLATE_NOOP("Report", "Incomplete, left by the engineer"),
+        "engineer_reason": QT_TRANSLATE_NOOP("Report", "Engineer's reason"),
+        "open_kind": QT_TRANSLATE_NOOP("Report", "%1 (%2): %3"),
+        "version": QT_TRANSLATE_NOOP("Report", "fieldapp %1"),
+    }
+)
+
+CHARGE_REASONS = _table(
+    {
+        "warranty": QT_TRANSLATE_NOOP("Report", "Within the warranty period"),
+        "out_of_warranty": QT_TRANSLATE_NOOP("Report", "Warranty expired"),
+        "consumable": QT_TRANSLATE_NOOP("Report", "Consumable part"),
+        "misuse": QT_TRANSLATE_NOOP("Report", "Misuse"),
+        "maintenance": QT_TRANSLATE_NOOP("Report", "Scheduled maintenance"),
+        "unknown_date": QT_TRANSLATE_NOOP("Report", "Purchase date not known"),
+        "not_charged": QT_TRANSLATE_NOOP("Report", "Not charged"),
+    }
+)
+
+GAP_KINDS = _table(
+    {
+        "checklist_missing": QT_TRANSLATE_NOOP("Report", "Checklist not filled in"),
+        "unanswered": QT_TRANSLATE_NOOP("Report", "Item not checked"),
+        "photo_missing": QT_TRANSLATE_NOOP("Report", "No photo"),
+        "out_of_range": QT_TRANSLATE_NOOP("Report", "Value out of range"),
+        "failed": QT_TRANSLATE_NOOP("Report", "Check not passed"),
+        "not_a_number": QT_TRANSLATE_NOOP("Report", "Not a number"),
+        "fault_not_fixed": QT_TRANSLATE_NOOP("Report", "Fault not fixed"),
+        "no_fault": QT_TRANSLATE_NOOP("Report", "No fault recorded"),
+        "no_labour": QT_TRANSLATE_NOOP("Report", "No labour time recorded"),
     }
 )
 
@@ -271,6 +317,8 @@ SATISFACTION = _table(
 
 LABEL_TABLES: tuple[dict[str, str], ...] = (
     TEXT,
+    CHARGE_REASONS,
+    GAP_KINDS,
     COPY_TITLES,
     JOB_TYPES,
     EVENT_KINDS,
@@ -323,6 +371,8 @@ class Pictures:
     qr: Picture
     signature: Picture | str
     photos: dict[str, Picture | str]
+    engineer_signature: Picture | str | None = None  # None: the engineer did not sign
+    logo: Picture | None = None
 
 
 def _fit(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
@@ -369,6 +419,19 @@ def signature_picture(data: bytes) -> Picture | None:
     return Picture(out.getvalue(), "image/png", width, height)
 
 
+def logo_picture(data: bytes) -> Picture | None:
+    """The company's logo, transparency kept, scaled into the letterhead's box."""
+    image = _open_image(data)
+    if image is None:
+        return None
+    image = image.convert("RGBA")
+    image.thumbnail(LOGO_PIXELS, Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    width, height = _fit(image.width, image.height, LOGO_BOX)
+    return Picture(out.getvalue(), "image/png", width, height)
+
+
 def qr_picture(text: str) -> Picture:
     """A QR code of ``text`` as a black-and-white PNG, sharp at any print size. Qt's PDF
     writer stores it as a JPEG; 8-pixel modules on a 4-module border fall on the JPEG's
@@ -402,6 +465,13 @@ def make_pictures(
         return make(data) or unreadable
 
     signature_sha = (content.get("sign_off") or {}).get("signature") or ""
+    engineer_sha = (content.get("engineer") or {}).get("signature") or ""
+    logo_sha = {
+        head.get("logo_sha256") or ""
+        for head in (content.get("letterhead") or {}).values()
+        if isinstance(head, dict)
+    } - {""}
+    logo_data = blob(sorted(logo_sha)[0]) if logo_sha else None
     return Pictures(
         qr=qr_picture(qr_text(content, report_hash, verify_url)),
         signature=load(signature_sha, signature_picture, "signature_missing", "signature_missing"),
@@ -409,6 +479,12 @@ def make_pictures(
             sha: load(sha, photo_picture, "photo_missing", "photo_unreadable")
             for sha in content.get("photos") or []
         },
+        engineer_signature=(
+            load(engineer_sha, signature_picture, "signature_missing", "signature_missing")
+            if engineer_sha
+            else None
+        ),
+        logo=logo_picture(logo_data) if logo_data else None,
     )
 
 
@@ -479,10 +555,10 @@ def _word(tr: Translate, table: dict[str, str], code: object) -> str:
 # --- HTML ------------------------------------------------------------------------------
 
 STYLE = """
-body { font-size: 8.5pt; color: #1c1c1c; }
-td, th { padding: 2px 4px 2px 4px; vertical-align: top; }
+body { color: #1c1c1c; }
+td, th { padding: 1px 4px 1px 4px; vertical-align: top; }
 th { background-color: #eef1f4; font-weight: bold; text-align: left; color: #333333; }
-td.title { background-color: #d9e1ea; font-weight: bold; font-size: 9.5pt; color: #1f3247; }
+td.title { background-color: #d9e1ea; font-weight: bold; font-size: 9pt; color: #1f3247; }
 td.label { background-color: #f5f6f8; color: #444444; }
 td.num, th.num { text-align: right; }
 td.center, th.center { text-align: center; }
@@ -491,7 +567,8 @@ td.bad, span.bad { color: #b3261e; font-weight: bold; }
 tr.bad td { background-color: #fdeceb; }
 td.total { font-weight: bold; font-size: 10pt; }
 td.photo { text-align: center; vertical-align: middle; }
-p.gap { font-size: 4pt; margin: 0px; }
+td.placeholder { font-size: 6.5pt; }
+p.gap { font-size: 2.5pt; margin: 0px; }
 .hash { font-size: 7.5pt; }
 """
 
@@ -575,21 +652,81 @@ def data_uri(picture: Picture) -> str:
 Source = Callable[[str, Picture], str]  # (key, picture) -> the <img> src
 
 
-def _header(content: dict[str, Any], tr: Translate, copy: str) -> str:
+@dataclass(frozen=True)
+class Words:
+    """The report's language: its translation, and whether it is English (content that
+    carries both languages, e.g. part names, is printed in this one)."""
+
+    tr: Translate
+    english: bool
+
+    def pick(self, zh: object, en: object) -> str:
+        """The English text in an English report when there is one, else the Chinese."""
+        chinese, english = str(zh or ""), str(en or "")
+        return (english or chinese) if self.english else (chinese or english)
+
+
+def _letterhead(content: dict[str, Any], words: Words, pictures: Pictures, src: Source) -> str:
+    """The company's logo, name, address, service hotline, e-mail and website as frozen
+    into the report when it was signed; empty without a company profile."""
+    heads = content.get("letterhead") or {}
+    head = heads.get("en" if words.english else "zh") or {}
+    if not any(head.get(key) for key in ("name", "address", "hotline", "email", "website")):
+        return ""
+    tr = words.tr
+    hotline_label = html.escape(tr(TEXT["hotline"]))
+    hotline = f"{hotline_label} <b>{_e(head.get('hotline'))}</b>" if head.get("hotline") else ""
+    reach = (hotline, _e(head.get("email")), _e(head.get("website")))
+    lines = [
+        f'<span style="font-size: 11pt; font-weight: bold; color: #1f3247;">'
+        f"{_e(head.get('name'))}</span>",
+        f'<span style="font-size: 7pt;">{_e(head.get("address"))}</span>',
+        f'<span style="font-size: 7pt;">{" · ".join(p for p in reach if p)}</span>',
+    ]
+    logo = (
+        f'<td width="{pictures.logo.width + 8}" '
+        'style="vertical-align: middle; padding: 0px 8px 0px 0px;">'
+        f"{_img(src('logo', pictures.logo), pictures.logo)}</td>"
+        if pictures.logo is not None
+        else ""
+    )
+    return (
+        '<table class="plain" border="0" cellspacing="0" cellpadding="0"><tr>'
+        + logo
+        + '<td style="vertical-align: middle;">'
+        + "<br>".join(line for line in lines if not line.endswith('"></span>'))
+        + "</td></tr></table>"
+    )
+
+
+def _header(
+    content: dict[str, Any], words: Words, copy: str, pictures: Pictures, src: Source
+) -> str:
+    """The letterhead on the left, the form's title and the copy on the right (the title
+    alone on the left without a letterhead), then the job's number and type (the date,
+    the engineer and the customer's signatures are in the sign-off at the end)."""
+    tr = words.tr
     job = content.get("job") or {}
-    sign_off = content.get("sign_off") or {}
-    engineer = content.get("engineer") or {}
+    letterhead = _letterhead(content, words, pictures, src)
     title = (
-        '<table class="plain" width="100%" border="0" cellspacing="0" cellpadding="0"><tr>'
-        '<td width="70%" style="vertical-align: bottom;">'
-        f'<span style="font-size: 17pt; font-weight: bold; color: #1f3247;">'
-        f"{html.escape(tr(TEXT['title']))}</span></td>"
-        '<td width="30%" align="right" style="vertical-align: bottom;">'
+        f'<span style="font-size: 14pt; font-weight: bold; color: #1f3247; white-space: nowrap;">'
+        f"{html.escape(tr(TEXT['title']))}</span>"
+    )
+    badge = (
         '<table cellspacing="0" cellpadding="0" align="right" style="border-collapse: collapse; '
         'border-width: 1.2px; border-style: solid; border-color: #1f3247;"><tr>'
-        '<td style="padding: 3px 10px 3px 10px; font-size: 13pt; font-weight: bold; '
+        '<td style="padding: 2px 10px 2px 10px; font-size: 12pt; font-weight: bold; '
         f'color: #1f3247;">{html.escape(tr(COPY_TITLES[copy]))}</td></tr></table>'
-        "</td></tr></table>"
+    )
+    if letterhead:
+        left, right = letterhead, f'<p align="right" style="margin: 0px;">{title}</p>{badge}'
+    else:
+        left, right = title, badge
+    head = (
+        '<table class="plain" width="100%" border="0" cellspacing="0" cellpadding="0"><tr>'
+        f'<td width="68%" style="vertical-align: bottom;">{left}</td>'
+        f'<td width="32%" align="right" style="vertical-align: bottom;">{right}</td>'
+        "</tr></table>"
     )
     facts = _pairs_table(
         "",
@@ -600,15 +737,26 @@ def _header(content: dict[str, Any], tr: Translate, copy: str) -> str:
                 tr(TEXT["job_type"]),
                 html.escape(_word(tr, JOB_TYPES, job.get("type"))),
             ),
-            (
-                tr(TEXT["date_signed"]),
-                _e(format_date(sign_off.get("signed_at"))),
-                tr(TEXT["engineer"]),
-                _e(engineer.get("name")),
-            ),
         ],
     )
-    return title + GAP + facts
+    return head + GAP + facts
+
+
+def _visit(content: dict[str, Any], tr: Translate) -> str:
+    """The register of the visit on one line: departed, arrived, left the site (the time
+    of signing), and any time the engineer left unfinished, with its note."""
+    steps = []
+    for event in content.get("events") or []:
+        text = f"{html.escape(_word(tr, EVENT_KINDS, event.get('kind')))} " + _e(
+            format_time(event.get("at"))
+        )
+        if event.get("note"):
+            text += f" ({_e(event.get('note'))})"
+        steps.append(text)
+    left = content.get("left_site_at") or (content.get("sign_off") or {}).get("signed_at")
+    if left:
+        steps.append(f"{html.escape(tr(TEXT['left_site']))} {_e(format_time(left))}")
+    return " → ".join(steps)
 
 
 def _customer_machine(content: dict[str, Any], tr: Translate) -> str:
@@ -617,118 +765,128 @@ def _customer_machine(content: dict[str, Any], tr: Translate) -> str:
     machine = content.get("machine") or {}
     hours = machine.get("hour_meter")
     hour_text = _arg(tr(TEXT["hours"]), format_number(hours)) if hours is not None else ""
-    return _pairs_table(
-        tr(TEXT["customer_machine"]),
+    contact = " ".join(
+        _e(value) for value in (customer.get("contact"), customer.get("phone")) if value
+    )
+    rows: list[tuple[str, str, str | None, str]] = [
+        (
+            tr(TEXT["customer_name"]),
+            _e(customer.get("name")),
+            tr(TEXT["model"]),
+            _e(machine.get("model")),
+        ),
+        (
+            tr(TEXT["address"]),
+            _e(customer.get("address")),
+            tr(TEXT["serial"]),
+            _e(machine.get("serial")),
+        ),
+        (tr(TEXT["contact"]), contact, tr(TEXT["hour_meter"]), html.escape(hour_text)),
+        (tr(TEXT["symptom_reported"]), _e(job.get("symptom")), None, ""),
+    ]
+    if job.get("request"):
+        rows.append((tr(TEXT["request"]), _e(job.get("request")), None, ""))
+    visit = _visit(content, tr)
+    if visit:
+        rows.append((tr(TEXT["visit"]), visit, None, ""))
+    return _pairs_table(tr(TEXT["customer_machine"]), rows)
+
+
+def _findings(content: dict[str, Any], tr: Translate) -> str:
+    findings = content.get("findings") or []
+    if not findings:
+        return ""
+    rows = []
+    for finding in findings:
+        fix_now = bool(finding.get("fix_now"))
+        rows.append(
+            "<tr>"
+            + _cell(html.escape(_word(tr, ASSEMBLIES, finding.get("component"))))
+            + _cell(_e(finding.get("description")))
+            + _cell(
+                html.escape(tr(TEXT["yes" if fix_now else "no"])),
+                "center" if fix_now else "center bad",
+            )
+            + _cell(_e(finding.get("danger")))
+            + _cell(_e(finding.get("remaining_life")))
+            + "</tr>"
+        )
+    return _section(
+        tr(TEXT["findings"]),
         [
-            (
-                tr(TEXT["customer_name"]),
-                _e(customer.get("name")),
-                tr(TEXT["model"]),
-                _e(machine.get("model")),
-            ),
-            (
-                tr(TEXT["address"]),
-                _e(customer.get("address")),
-                tr(TEXT["serial"]),
-                _e(machine.get("serial")),
-            ),
-            (
-                tr(TEXT["contact"]),
-                _e(customer.get("contact")),
-                tr(TEXT["hour_meter"]),
-                html.escape(hour_text),
-            ),
-            (tr(TEXT["phone"]), _e(customer.get("phone")), "", ""),
-            (tr(TEXT["symptom_reported"]), _e(job.get("symptom")), None, ""),
-            (tr(TEXT["request"]), _e(job.get("request")), None, ""),
+            Column(tr(TEXT["component"]), 14),
+            Column(tr(TEXT["finding"]), 34),
+            Column(tr(TEXT["fix_now"]), 10, "center"),
+            Column(tr(TEXT["danger"]), 26),
+            Column(tr(TEXT["remaining_life"]), 16),
         ],
+        rows,
+        tr(TEXT["none"]),
     )
 
 
-def _work_done(content: dict[str, Any], tr: Translate) -> str:
-    events = [
-        "<tr>"
-        + _cell(html.escape(_word(tr, EVENT_KINDS, event.get("kind"))))
-        + _cell(_e(format_time(event.get("at"))))
-        + _cell(_e(event.get("note")))
-        + "</tr>"
-        for event in content.get("events") or []
-    ]
-    none = tr(TEXT["none"])
-    parts = [
-        _section(
-            tr(TEXT["work_done"]),
-            [
-                Column(tr(TEXT["event"]), 22),
-                Column(tr(TEXT["time"]), 22),
-                Column(tr(TEXT["note"]), 56),
-            ],
-            events,
-            none,
-        )
-    ]
-    findings = content.get("findings") or []
-    if findings:
-        rows = []
-        for finding in findings:
-            fix_now = bool(finding.get("fix_now"))
-            rows.append(
-                "<tr>"
-                + _cell(html.escape(_word(tr, ASSEMBLIES, finding.get("component"))))
-                + _cell(_e(finding.get("description")))
-                + _cell(
-                    html.escape(tr(TEXT["yes" if fix_now else "no"])),
-                    "center" if fix_now else "center bad",
-                )
-                + _cell(_e(finding.get("danger")))
-                + _cell(_e(finding.get("remaining_life")))
-                + "</tr>"
-            )
-        parts.append(
-            _section(
-                tr(TEXT["findings"]),
-                [
-                    Column(tr(TEXT["component"]), 14),
-                    Column(tr(TEXT["finding"]), 34),
-                    Column(tr(TEXT["fix_now"]), 10, "center"),
-                    Column(tr(TEXT["danger"]), 26),
-                    Column(tr(TEXT["remaining_life"]), 16),
-                ],
-                rows,
-                none,
-            )
-        )
-    return GAP.join(parts)
+#: Check items the screen answers with yes / no instead of pass / fail (ItemKind.YES_NO),
+#: and how an answer of theirs recorded as pass / fail reads.
+YES_NO_KINDS = frozenset({"yes_no"})
+YES_NO_RESULTS = {"pass": "yes", "fail": "no", "yes": "yes", "no": "no"}
 
 
-def _answer_value(answer: dict[str, Any], tr: Translate) -> tuple[str, bool]:
-    """The shown result of a checklist answer, and whether it failed."""
+def _choice_text(choice: str, words: Words) -> str:
+    """A checklist choice in the report's language: choices are kept as "中文/English"."""
+    chinese, _slash, english = choice.partition("/")
+    return words.pick(chinese.strip(), english.strip()) if _slash else choice
+
+
+def _answer_value(answer: dict[str, Any], words: Words) -> tuple[str, bool]:
+    """The shown result of a checklist answer, as the screen showed it, and whether it
+    failed."""
+    tr = words.tr
     values = []
     result = answer.get("result")
+    yes_no = answer.get("kind") in YES_NO_KINDS or result in ("yes", "no")
     if result:
-        values.append(_word(tr, CHECK_RESULTS, result))
-    for key in ("number", "choice", "text"):
-        value = answer.get(key)
-        if value is not None and value != "":
-            values.append(format_number(value) if key == "number" else str(value))
+        if yes_no and result in YES_NO_RESULTS:
+            values.append(tr(TEXT[YES_NO_RESULTS[result]]))
+        else:
+            values.append(_word(tr, CHECK_RESULTS, result))
+    number = answer.get("number")
+    if number is not None and number != "":
+        unit = str(answer.get("unit") or "")
+        values.append(f"{format_number(number)} {unit}".strip())
+    if answer.get("choice"):
+        values.append(_choice_text(str(answer["choice"]), words))
+    if answer.get("text"):
+        values.append(str(answer["text"]))
     if answer.get("photo"):
         values.append(tr(TEXT["photo_attached"]))
-    return " · ".join(values), result == "fail"
+    return " · ".join(values), result in ("fail", "no")
 
 
-def _checklists(content: dict[str, Any], tr: Translate) -> str:
+def shown_checklists(content: dict[str, Any], copy: str) -> list[dict[str, Any]]:
+    """The checklists printed on ``copy``: the company's own (internal) ones only on the
+    company copy."""
+    return [
+        checklist
+        for checklist in content.get("checklists") or []
+        if copy == "company" or not checklist.get("internal")
+    ]
+
+
+def _checklists(content: dict[str, Any], words: Words, copy: str) -> str:
+    tr = words.tr
     tables = []
-    for checklist in content.get("checklists") or []:
-        title = f"{tr(TEXT['checklist'])} {checklist.get('template') or ''}".strip()
+    for checklist in shown_checklists(content, copy):
+        name = words.pick(checklist.get("name"), checklist.get("name_en"))
+        title = name or tr(TEXT["checklist"])
         if checklist.get("revision") is not None:
             title += f" ({_arg(tr(TEXT['revision']), str(checklist['revision']))})"
         rows = []
         for number, answer in enumerate(checklist.get("answers") or [], start=1):
-            value, failed = _answer_value(answer, tr)
+            value, failed = _answer_value(answer, words)
             rows.append(
                 f"<tr{' class=' + chr(34) + 'bad' + chr(34) if failed else ''}>"
-                + _cell(str(answer.get("position") or number), "center")
-                + _cell(_e(answer.get("item")))
+                + _cell(str(number), "center")
+                + _cell(_e(words.pick(answer.get("item"), answer.get("item_en"))))
                 + _cell(_e(value), "bad" if failed else "")
                 + _cell(_e(answer.get("note")))
                 + "</tr>"
@@ -750,8 +908,11 @@ def _checklists(content: dict[str, Any], tr: Translate) -> str:
 
 
 def _faults(content: dict[str, Any], tr: Translate) -> str:
+    faults = content.get("faults") or []
+    if not faults:
+        return ""
     rows = []
-    for fault in content.get("faults") or []:
+    for fault in faults:
         fixed = bool(fault.get("fixed"))
         loaner = bool(fault.get("loaner"))
         rows.append(
@@ -772,72 +933,207 @@ def _faults(content: dict[str, Any], tr: Translate) -> str:
         tr(TEXT["faults"]),
         [
             Column(tr(TEXT["assembly"]), 11),
-            Column(tr(TEXT["fault_code"]), 9),
-            Column(tr(TEXT["symptom"]), 17),
-            Column(tr(TEXT["cause"]), 17),
-            Column(tr(TEXT["action"]), 18),
-            Column(tr(TEXT["fixed"]), 7, "center"),
-            Column(tr(TEXT["repair_location"]), 11),
-            Column(tr(TEXT["loaner"]), 10, "center"),
+            Column(tr(TEXT["fault_code"]), 10),
+            Column(tr(TEXT["symptom"]), 16),
+            Column(tr(TEXT["cause"]), 16),
+            Column(tr(TEXT["action"]), 16),
+            Column(tr(TEXT["fixed"]), 6, "center"),
+            Column(tr(TEXT["repair_location"]), 10),
+            Column(tr(TEXT["loaner"]), 15, "center"),
         ],
         rows,
         tr(TEXT["none"]),
     )
 
 
-def _line_total(part: dict[str, Any]) -> int:
-    if part.get("warranty"):
-        return 0
-    return int(part.get("quantity") or 0) * int(part.get("unit_price_cents") or 0)
+# --- what the customer pays for ---------------------------------------------------------
 
 
-def _parts(content: dict[str, Any], tr: Translate) -> str:
-    rows = []
-    for number, part in enumerate(content.get("parts") or [], start=1):
-        warranty = bool(part.get("warranty"))
-        notes = [
-            html.escape(text)
-            for text in (
-                part.get("override_reason") or "",
-                tr(TEXT["old_part_shown"]) if part.get("old_part_shown") else "",
+def legacy_charge_lines(content: dict[str, Any]) -> list[dict[str, Any]]:
+    """The charged lines of a report signed before they were part of the content, made
+    from its parts and time (the same arithmetic as ``fieldapp.services.charges``)."""
+    rate = 15000
+    lines: list[dict[str, Any]] = []
+    for part in content.get("parts") or []:
+        value = int(part.get("quantity") or 0) * int(part.get("unit_price_cents") or 0)
+        free = bool(part.get("warranty"))
+        lines.append(
+            {
+                "kind": "part",
+                "part_no": part.get("part_no") or "",
+                "name": part.get("name") or "",
+                "name_en": part.get("name_en") or "",
+                "quantity": part.get("quantity") or 0,
+                "unit_price_cents": part.get("unit_price_cents") or 0,
+                "value_cents": value,
+                "amount_cents": 0 if free else value,
+                "reason": "overridden" if part.get("override_reason") else "",
+                "override_reason": part.get("override_reason") or "",
+            }
+        )
+    entries = content.get("time") or []
+    for free in (False, True):
+        minutes = sum(
+            int(t.get("minutes") or 0)
+            for t in entries
+            if t.get("kind") == "labour" and bool(t.get("warranty")) == free
+        )
+        if minutes:
+            value = round(minutes * rate / 60)
+            lines.append(
+                {
+                    "kind": "labour",
+                    "quantity": round(minutes / 60, 2),
+                    "unit_price_cents": rate,
+                    "value_cents": value,
+                    "amount_cents": 0 if free else value,
+                    "reason": "warranty" if free else "",
+                }
             )
-            if text
-        ]
-        name = _e(part.get("name"))
-        if notes:
-            name += f'<br><span class="muted">{"; ".join(notes)}</span>'
+    travel = sum(int(t.get("minutes") or 0) for t in entries if t.get("kind") == "travel")
+    if travel:
+        lines.append(
+            {
+                "kind": "travel",
+                "quantity": round(travel / 60, 2),
+                "unit_price_cents": 0,
+                "value_cents": 0,
+                "amount_cents": 0,
+                "reason": "not_charged",
+            }
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class ChargeRow:
+    """One charged line as printed and as shown on the sign-off screen."""
+
+    number: int
+    item: str  # plain text
+    detail: str  # plain text under the item: the part's notes
+    rate: str  # "1 × ¥126.00", "2.5 h × ¥150.00/h"
+    why: str  # "Chargeable", or why it is free
+    amount: str
+    free: bool
+
+
+def charge_rows(
+    lines: Sequence[dict[str, Any]], words: Words, parts: Sequence[dict[str, Any]] = ()
+) -> list[ChargeRow]:
+    """The lines of ``charge_lines`` (as dicts: ``ChargeLine.as_content()`` or the signed
+    content's ``charges.lines``) in words of the report's language."""
+    tr = words.tr
+    shown = {p.get("part_no"): p for p in parts if p.get("old_part_shown")}
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        kind = line.get("kind")
+        value = int(line.get("value_cents") or 0)
+        amount = int(line.get("amount_cents") or 0)
+        free = amount == 0
+        if kind == "part":
+            item = " ".join(
+                p
+                for p in (line.get("part_no"), words.pick(line.get("name"), line.get("name_en")))
+                if p
+            )
+            rate = _arg(
+                tr(TEXT["pieces_rate"]),
+                format_number(line.get("quantity")),
+                format_money(line.get("unit_price_cents")),
+            )
+        else:
+            item = tr(TEXT["labour_line" if kind == "labour" else "travel_line"])
+            hours = format_number(line.get("quantity"))
+            rate = (
+                _arg(tr(TEXT["hours_rate"]), hours, format_money(line.get("unit_price_cents")))
+                if line.get("unit_price_cents")
+                else _arg(tr(TEXT["hours"]), hours)
+            )
+        if line.get("override_reason"):
+            why = str(line["override_reason"])
+        elif free and value:
+            why = tr(CHARGE_REASONS.get(str(line.get("reason") or "warranty"), TEXT["warranty"]))
+        elif free:
+            why = tr(CHARGE_REASONS.get(str(line.get("reason") or "not_charged"), TEXT["none"]))
+        elif str(line.get("reason") or "") in CHARGE_REASONS:
+            why = tr(CHARGE_REASONS[str(line["reason"])])
+        else:
+            why = tr(TEXT["chargeable"])
+        old_shown = kind == "part" and line.get("part_no") in shown
+        detail = tr(TEXT["old_part_shown"]) if old_shown else ""
+        rows.append(ChargeRow(number, item, detail, rate, why, format_money(amount), free))
+    return rows
+
+
+def charge_lines_of(content: dict[str, Any]) -> tuple[list[dict[str, Any]], int, int]:
+    """The signed lines, the total to pay and what the warranty covers."""
+    charges = content.get("charges")
+    if isinstance(charges, dict):
+        return (
+            list(charges.get("lines") or []),
+            int(charges.get("total_cents") or 0),
+            int(charges.get("warranty_cents") or 0),
+        )
+    lines = legacy_charge_lines(content)
+    covered = sum(int(x["value_cents"]) - int(x["amount_cents"]) for x in lines)
+    return lines, int(content.get("amount_cents") or 0), covered
+
+
+def _charges(content: dict[str, Any], words: Words) -> str:
+    tr = words.tr
+    lines, total, covered = charge_lines_of(content)
+    rows = []
+    for row in charge_rows(lines, words, content.get("parts") or []):
+        item = html.escape(row.item)
+        if row.detail:
+            item += f'<br><span class="muted">{html.escape(row.detail)}</span>'
         rows.append(
             "<tr>"
-            + _cell(str(number), "center")
-            + _cell(_e(part.get("part_no")))
-            + _cell(name)
-            + _cell(format_number(part.get("quantity")), "num")
-            + _cell(format_money(part.get("unit_price_cents")), "num")
-            + _cell(html.escape(tr(TEXT["warranty" if warranty else "chargeable"])), "center")
-            + _cell(format_money(_line_total(part)), "num")
+            + _cell(str(row.number), "center")
+            + _cell(item)
+            + _cell(html.escape(row.rate), "num")
+            + _cell(html.escape(row.why), "center muted" if row.free else "center")
+            + _cell(html.escape(row.amount), "num")
             + "</tr>"
         )
+    if covered:
+        rows.append(
+            "<tr>"
+            + _cell(html.escape(tr(TEXT["covered"])), "label", ' colspan="4"')
+            + _cell(format_money(covered), "num muted")
+            + "</tr>"
+        )
+    rows.append(
+        "<tr>"
+        + _cell(html.escape(tr(TEXT["total_amount"])), "label total", ' colspan="4"')
+        + _cell(format_money(total), "num total")
+        + "</tr>"
+    )
     return _section(
-        tr(TEXT["parts"]),
+        tr(TEXT["charges"]),
         [
             Column("#", 5, "center"),
-            Column(tr(TEXT["part_no"]), 17),
-            Column(tr(TEXT["part_name"]), 33),
-            Column(tr(TEXT["quantity"]), 7, "num"),
-            Column(tr(TEXT["unit_price"]), 13, "num"),
-            Column(tr(TEXT["charge"]), 11, "center"),
-            Column(tr(TEXT["line_total"]), 14, "num"),
+            Column(tr(TEXT["charged_item"]), 38),
+            Column(tr(TEXT["rate"]), 19, "num"),
+            Column(tr(TEXT["why"]), 25, "center"),
+            Column(tr(TEXT["line_total"]), 13, "num"),
         ],
         rows,
         tr(TEXT["none"]),
     )
 
 
-def _times_and_charges(content: dict[str, Any], tr: Translate) -> str:
+def _times(content: dict[str, Any], tr: Translate) -> str:
+    """Every time entry by kind, with the engineer's notes (company and archive copies)."""
     entries = content.get("time") or []
+    if not entries:
+        return ""
     rows = []
     for kind, label in TIME_KINDS.items():
         of_kind = [t for t in entries if t.get("kind") == kind]
+        if not of_kind:
+            continue
         total = sum(int(t.get("minutes") or 0) for t in of_kind)
         warranty = sum(int(t.get("minutes") or 0) for t in of_kind if t.get("warranty"))
         notes = "; ".join(str(t["note"]) for t in of_kind if t.get("note"))
@@ -849,47 +1145,16 @@ def _times_and_charges(content: dict[str, Any], tr: Translate) -> str:
             + _cell(_e(notes))
             + "</tr>"
         )
-    times = _section(
+    return _section(
         tr(TEXT["times"]),
         [
             Column(tr(TEXT["kind"]), 22),
-            Column(tr(TEXT["minutes_total"]), 22, "num"),
-            Column(tr(TEXT["minutes_warranty"]), 22, "num"),
-            Column(tr(TEXT["note"]), 34),
+            Column(tr(TEXT["minutes_total"]), 18, "num"),
+            Column(tr(TEXT["minutes_warranty"]), 18, "num"),
+            Column(tr(TEXT["note"]), 42),
         ],
         rows,
         tr(TEXT["none"]),
-    )
-    amount = int(content.get("amount_cents") or 0)
-    parts_total = sum(_line_total(p) for p in content.get("parts") or [])
-    charge_rows = []
-    if 0 <= parts_total <= amount:
-        charge_rows += [
-            "<tr>"
-            + _cell(html.escape(tr(TEXT["parts_total"])), "label")
-            + _cell(format_money(parts_total), "num")
-            + "</tr>",
-            "<tr>"
-            + _cell(html.escape(tr(TEXT["labour_total"])), "label")
-            + _cell(format_money(amount - parts_total), "num")
-            + "</tr>",
-        ]
-    charge_rows.append(
-        "<tr>"
-        + _cell(html.escape(tr(TEXT["total_amount"])), "label total")
-        + _cell(format_money(amount), "num total")
-        + "</tr>"
-    )
-    charges = (
-        FORM_TABLE
-        + f'<thead><tr><td class="title" colspan="2">{html.escape(tr(TEXT["charges"]))}</td>'
-        f"</tr></thead><tbody>{''.join(charge_rows)}</tbody></table>"
-    )
-    # Side by side: the time on the left, the money on the right.
-    return (
-        '<table class="plain" width="100%" border="0" cellspacing="0" cellpadding="0"><tr>'
-        f'<td width="62%" style="padding: 0px 6px 0px 0px;">{times}</td>'
-        f'<td width="38%" style="padding: 0px;">{charges}</td></tr></table>'
     )
 
 
@@ -897,76 +1162,145 @@ def _photos(content: dict[str, Any], tr: Translate, pictures: Pictures, src: Sou
     shas = list(content.get("photos") or [])
     if not shas:
         return ""
-    width = f' width="{100 // PHOTOS_PER_ROW}%"'
+    per_row = PHOTOS_PER_ROW
+    widths = [100 // per_row + (1 if i < 100 % per_row else 0) for i in range(per_row)]
     cells = []
     for sha in shas:
+        width = f' width="{widths[len(cells) % per_row]}%"'
         picture = pictures.photos.get(sha, "photo_missing")
         if isinstance(picture, Picture):
             cells.append(_cell(_img(src(f"photo-{sha}", picture), picture), "photo", width))
         else:
-            cells.append(_cell(html.escape(tr(TEXT[picture])), "photo muted", width))
-    while len(cells) % PHOTOS_PER_ROW:
-        cells.append(_cell("&nbsp;", "", width))
+            cells.append(_cell(html.escape(tr(TEXT[picture])), "photo muted placeholder", width))
+    while len(cells) % per_row:
+        cells.append(_cell("&nbsp;", "", f' width="{widths[len(cells) % per_row]}%"'))
     rows = [
-        "<tr>" + "".join(cells[i : i + PHOTOS_PER_ROW]) + "</tr>"
-        for i in range(0, len(cells), PHOTOS_PER_ROW)
+        "<tr>" + "".join(cells[i : i + per_row]) + "</tr>" for i in range(0, len(cells), per_row)
     ]
     return (
-        FORM_TABLE + f'<thead><tr><td class="title" colspan="{PHOTOS_PER_ROW}">'
+        FORM_TABLE + f'<thead><tr><td class="title" colspan="{per_row}">'
         f"{html.escape(tr(TEXT['photos']))}</td></tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table>"
     )
 
 
+def _open_items(content: dict[str, Any], words: Words, copy: str) -> list[tuple[str, str]]:
+    """What was incomplete when the report was signed, as (label, HTML) rows of the
+    sign-off: what the customer saw and accepted (every copy), and what the engineer
+    left open and why (the company copy)."""
+    tr = words.tr
+    items = content.get("open_items") or {}
+    sides = [("customer", TEXT["open_customer"])]
+    if copy == "company":
+        sides.append(("engineer", TEXT["open_engineer"]))
+    rows = []
+    for side, title in sides:
+        gaps = items.get(side) or []
+        if not gaps:
+            continue
+        by_kind: dict[str, list[str]] = {}
+        for gap in gaps:
+            subject = words.pick(gap.get("subject"), gap.get("subject_en"))
+            by_kind.setdefault(str(gap.get("code") or ""), []).append(subject)
+        separator = ", " if words.english else "、"
+        shown = "<br>".join(
+            _arg(
+                tr(TEXT["open_kind"]),
+                html.escape(_word(tr, GAP_KINDS, code)),
+                str(len(subjects)),
+                html.escape(separator.join(subjects)),
+            )
+            for code, subjects in by_kind.items()
+        )
+        rows.append((tr(title), shown))
+        if side == "engineer" and items.get("engineer_reason"):
+            rows.append((tr(TEXT["engineer_reason"]), _e(items["engineer_reason"])))
+    return rows
+
+
+def declaration(tr: Translate) -> str:
+    """What the customer's signature confirms: the same words on the screen where they
+    sign and on the paper they keep."""
+    return tr(TEXT["statement"])
+
+
+def _signature_html(picture: Picture | str | None, key: str, tr: Translate, src: Source) -> str:
+    if isinstance(picture, Picture):
+        return _img(src(key, picture), picture)
+    if picture is None:
+        return "—"
+    return f'<span class="muted">{html.escape(tr(TEXT[picture]))}</span>'
+
+
 def _sign_off(
-    content: dict[str, Any], report_hash: str, tr: Translate, pictures: Pictures, src: Source
+    content: dict[str, Any],
+    report_hash: str,
+    tr: Translate,
+    pictures: Pictures,
+    src: Source,
+    open_items: Sequence[tuple[str, str]] = (),
 ) -> str:
     sign_off = content.get("sign_off") or {}
     engineer = content.get("engineer") or {}
-    signature = pictures.signature
-    if isinstance(signature, Picture):
-        signature_html = _img(src("signature", signature), signature)
-    else:
-        signature_html = f'<span class="muted">{html.escape(tr(TEXT[signature]))}</span>'
-    details: list[tuple[str, str]] = [
-        (tr(TEXT["opinion"]), _e(sign_off.get("opinion"), "—")),
-        (
+
+    def pair(label_a: str, value_a: str, label_b: str = "", value_b: str = "") -> str:
+        if not label_b:
+            return (
+                "<tr>"
+                + _cell(html.escape(label_a), "label", ' width="17%"')
+                + _cell(value_a, "", ' colspan="3" style="vertical-align: middle;"')
+            )
+        return (
+            "<tr>"
+            + _cell(html.escape(label_a), "label", ' width="17%"')
+            + _cell(value_a, "", ' width="25%" style="vertical-align: middle;"')
+            + _cell(html.escape(label_b), "label", ' width="17%"')
+            + _cell(value_b, "", ' width="23%" style="vertical-align: middle;"')
+        )
+
+    rows = [
+        *(pair(label, value) for label, value in open_items),
+        pair(tr(TEXT["opinion"]), _e(sign_off.get("opinion"), "—")),
+        pair(
             tr(TEXT["satisfaction"]),
             html.escape(_word(tr, SATISFACTION, sign_off.get("satisfaction")) or "—"),
+            tr(TEXT["signed_at"]),
+            _e(format_time(sign_off.get("signed_at"))),
         ),
-        (tr(TEXT["signature"]), signature_html),
-        (tr(TEXT["signer"]), f"<b>{_e(sign_off.get('signer'))}</b>"),
-        (tr(TEXT["engineer"]), _e(engineer.get("name"))),
-        (tr(TEXT["signed_at"]), _e(format_time(sign_off.get("signed_at")))),
+        pair(
+            tr(TEXT["signature"]),
+            _signature_html(pictures.signature, "signature", tr, src),
+            tr(TEXT["engineer_signature"]),
+            _signature_html(pictures.engineer_signature, "engineer-signature", tr, src),
+        ),
+        pair(
+            tr(TEXT["signer"]),
+            f"<b>{_e(sign_off.get('signer'))}</b>",
+            tr(TEXT["engineer"]),
+            _e(engineer.get("name")),
+        ),
     ]
     if sign_off.get("amends"):
-        details.append((tr(TEXT["amends"]), f'<span class="hash">{_e(sign_off["amends"])}</span>'))
+        rows.append(pair(tr(TEXT["amends"]), f'<span class="hash">{_e(sign_off["amends"])}</span>'))
     qr_cell = (
-        f'<td rowspan="{len(details)}" width="22%" class="center" '
+        f'<td rowspan="{len(rows)}" width="18%" class="center" '
         'style="vertical-align: middle;">'
         f"{_img(src('qr', pictures.qr), pictures.qr)}<br>"
-        f'<span class="muted">{html.escape(tr(TEXT["scan"]))}</span></td>'
+        f'<span class="muted" style="font-size: 7pt;">{html.escape(tr(TEXT["scan"]))}</span></td>'
     )
-    rows = [f'<tr><td colspan="3" class="muted">{html.escape(tr(TEXT["statement"]))}</td></tr>']
-    for index, (label, value) in enumerate(details):
-        rows.append(
-            "<tr>"
-            + _cell(html.escape(label), "label", ' width="21%"')
-            + _cell(value, "", ' width="57%" style="vertical-align: middle;"')
-            + (qr_cell if index == 0 else "")
-            + "</tr>"
-        )
-    rows.append(
-        "<tr>"
-        + _cell(html.escape(tr(TEXT["hash"])), "label")
-        + _cell(f'<span class="hash">{_e(report_hash)}</span>', "", ' colspan="2"')
-        + "</tr>"
+    body = [f'<tr><td colspan="5" class="muted">{html.escape(declaration(tr))}</td></tr>']
+    for index, row in enumerate(rows):
+        body.append(row + (qr_cell if index == 0 else "") + "</tr>")
+    body.append(
+        '<tr><td colspan="5" class="label">'
+        f"{html.escape(tr(TEXT['hash']))} "
+        f'<span class="hash">{_e(report_hash)}</span></td></tr>'
     )
     return (
         FORM_TABLE
-        + f'<thead><tr><td class="title" colspan="3">{html.escape(tr(TEXT["sign_off"]))}</td>'
-        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        + f'<thead><tr><td class="title" colspan="5">{html.escape(tr(TEXT["sign_off"]))}</td>'
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
 
@@ -977,26 +1311,29 @@ def _css_families(families: Sequence[str], generic: str) -> str:
 def _html(
     content: dict[str, Any],
     report_hash: str,
-    tr: Translate,
+    words: Words,
     copy: str,
     pictures: Pictures,
     src: Source,
+    size: float = FIT_SIZES[0],
 ) -> str:
     if copy not in COPY_TITLES:
         raise ValueError(f"Unknown copy {copy!r}: one of {', '.join(COPIES)}.")
+    tr = words.tr
     sections = [
-        _header(content, tr, copy),
+        _header(content, words, copy, pictures, src),
         _customer_machine(content, tr),
-        _work_done(content, tr),
-        _checklists(content, tr),
+        _findings(content, tr),
+        _checklists(content, words, copy),
         _faults(content, tr),
-        _parts(content, tr),
-        _times_and_charges(content, tr),
+        _charges(content, words),
+        _times(content, tr) if copy == "company" else "",
         _photos(content, tr, pictures, src),
-        _sign_off(content, report_hash, tr, pictures, src),
+        _sign_off(content, report_hash, tr, pictures, src, _open_items(content, words, copy)),
     ]
     style = (
         STYLE
+        + f"body {{ font-size: {size:g}pt; }}\n"
         + f"body {{ font-family: {_css_families(FONT_FAMILIES, 'sans-serif')}; }}\n"
         + f".hash {{ font-family: {_css_families(MONO_FAMILIES, 'monospace')}; }}\n"
     )
@@ -1005,6 +1342,10 @@ def _html(
         + GAP.join(section for section in sections if section)
         + "</body></html>"
     )
+
+
+def words_for(language: str, labels: Translate | None = None) -> Words:
+    return Words(translation_for(language, labels), language == ENGLISH)
 
 
 def report_html(
@@ -1019,9 +1360,9 @@ def report_html(
 ) -> str:
     """One copy (``"customer"``, ``"company"`` or ``"archive"``) as self-contained HTML for
     a QTextDocument (images inline as data URIs)."""
-    tr = translation_for(language, labels)
+    words = words_for(language, labels)
     pictures = make_pictures(content, report_hash, blob, verify_url)
-    return _html(content, report_hash, tr, copy, pictures, lambda _key, p: data_uri(p))
+    return _html(content, report_hash, words, copy, pictures, lambda _key, p: data_uri(p))
 
 
 # --- PDF -------------------------------------------------------------------------------
@@ -1143,11 +1484,17 @@ def render_report_pdf(
     language: str = "zh_CN",
     verify_url: str = "",
     labels: Translate | None = None,
+    copies: Sequence[str] = COPIES,
 ) -> Path:
-    """Write the three copies of the signed report into one A4 PDF at ``path``.
+    """Write the copies of the signed report (all three unless ``copies`` says which,
+    e.g. the customer's alone to e-mail) into one A4 PDF at ``path``, each from a new
+    page.
 
     Safe in a worker thread. The file appears complete or not at all."""
-    tr = translation_for(language, labels)
+    unknown = [copy for copy in copies if copy not in COPY_TITLES]
+    if unknown or not copies:
+        raise ValueError(f"Copies are among {', '.join(COPIES)}, not {unknown}.")
+    words = words_for(language, labels)
     pictures = make_pictures(content, report_hash, blob, verify_url)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1157,7 +1504,7 @@ def render_report_pdf(
     # it one. The layout is forced to the end before drawing, so the timer never matters.
     loop = QEventLoop() if QThread.currentThread().eventDispatcher() is None else None
     try:
-        _write_pdf(content, report_hash, tr, pictures, partial)
+        _write_pdf(content, report_hash, words, pictures, partial, tuple(copies))
         partial.write_bytes(fix_text_layer(partial.read_bytes(), _radical_fixes()))
         os.replace(partial, path)
     except BaseException:
@@ -1173,9 +1520,22 @@ def _job_number(content: dict[str, Any]) -> str:
     return str((content.get("job") or {}).get("number") or "")
 
 
+def app_version() -> str:
+    try:
+        return metadata.version("fieldapp")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
 def _write_pdf(
-    content: dict[str, Any], report_hash: str, tr: Translate, pictures: Pictures, path: Path
+    content: dict[str, Any],
+    report_hash: str,
+    words: Words,
+    pictures: Pictures,
+    path: Path,
+    copies: tuple[str, ...],
 ) -> None:
+    tr = words.tr
     # One QImage per picture, shared by the three copies: the PDF holds each image once.
     images: dict[str, QImage] = {}
 
@@ -1185,6 +1545,7 @@ def _write_pdf(
         return f"report-image:{key}"
 
     job_number = _job_number(content)
+    version = _arg(tr(TEXT["version"]), app_version()) if app_version() else ""
     writer = QPdfWriter(str(path))
     writer.setResolution(PDF_RESOLUTION)
     writer.setPageLayout(
@@ -1206,19 +1567,32 @@ def _write_pdf(
     if not painter.begin(writer):
         raise OSError(f"Cannot write the report to {path}")
     try:
-        for index, copy in enumerate(COPIES):
-            html_text = _html(content, report_hash, tr, copy, pictures, source)
-            document = QTextDocument()
-            document.setDefaultFont(font)
-            document.setDocumentMargin(0)
-            document.documentLayout().setPaintDevice(writer)
-            for key, image in images.items():
-                document.addResource(
-                    QTextDocument.ResourceType.ImageResource, QUrl(f"report-image:{key}"), image
-                )
-            document.setHtml(html_text)
-            document.setPageSize(body)
-            _keep_small_tables_together(document)
+        for index, copy in enumerate(copies):
+
+            def laid_out(size: float, copy: str = copy) -> QTextDocument:
+                html_text = _html(content, report_hash, words, copy, pictures, source, size)
+                document = QTextDocument()
+                document.setDefaultFont(font)
+                document.setDocumentMargin(0)
+                document.documentLayout().setPaintDevice(writer)
+                for key, image in images.items():
+                    document.addResource(
+                        QTextDocument.ResourceType.ImageResource,
+                        QUrl(f"report-image:{key}"),
+                        image,
+                    )
+                document.setHtml(html_text)
+                document.setPageSize(body)
+                _keep_small_tables_together(document)
+                return document
+
+            # The customer keeps one sheet: a copy that runs a little over is set a
+            # little smaller (never below FIT_SIZES' last), as a printer fits a page.
+            sizes = FIT_SIZES if copy == "customer" else FIT_SIZES[:1]
+            for size in sizes:
+                document = laid_out(size)
+                if document.pageCount() == 1:
+                    break
             pages = document.pageCount()
             for number in range(pages):
                 if index or number:
@@ -1233,7 +1607,9 @@ def _write_pdf(
                 _draw_footer(
                     painter,
                     footer,
-                    f"{tr(COPY_TITLES[copy])} · {job_number}",
+                    " · ".join(
+                        part for part in (tr(COPY_TITLES[copy]), job_number, version) if part
+                    ),
                     _arg(tr(TEXT["page"]), str(number + 1), str(pages)),
                     font,
                 )
