@@ -12,8 +12,18 @@ from typing import Any
 from sqlalchemy import and_, func, literal, literal_column, or_, text, tuple_
 from sqlmodel import Session, col, select
 
-from fieldapp.models import Customer, Job, Machine, OutboxEntry, Part, ProductModel, UTCDateTime
+from fieldapp.models import (
+    Customer,
+    Job,
+    Machine,
+    OutboxEntry,
+    Part,
+    ProductModel,
+    RejectedChange,
+    UTCDateTime,
+)
 from fieldapp.rules.dispatch import check_dispatch
+from fieldapp.rules.jobflow import next_step
 from fieldapp.search import CJK, fts_query, part_no_prefix_bounds
 from fieldapp.services import dispatch_info
 
@@ -46,6 +56,20 @@ class JobRow:
     symptom: str
     on_site_due_at: datetime | None
     needs_attention: bool
+    address: str = ""
+    appointment_at: datetime | None = None  # the time agreed with the customer
+    arrived_at: datetime | None = None  # the clock of the deadline stops here
+    has_rejected_changes: bool = False  # HQ refused a change of this job
+
+    @property
+    def planned_at(self) -> datetime | None:
+        """When the engineer is expected: the agreed time, else the on-site deadline."""
+        return self.appointment_at or self.on_site_due_at
+
+    @property
+    def next_step(self) -> str | None:
+        """The engineer's next step (accepted, departed, arrived, sign, resend)."""
+        return next_step(self.status, has_rejected_changes=self.has_rejected_changes)
 
 
 def _job_conditions(flt: JobFilter) -> tuple[list[Any], bool]:
@@ -138,9 +162,14 @@ def job_page(
     if flt.newest_first:
         order = [o.desc() for o in order]
     ids = ids.order_by(*order).offset(offset).limit(limit)
-    page_ids = list(session.exec(ids).all())
+    return _rows_of(session, list(session.exec(ids).all()))
+
+
+def _rows_of(session: Session, page_ids: list[str]) -> list[JobRow]:
+    """The list's rows of these jobs, in this order (a page: a few queries)."""
     if not page_ids:
         return []
+    refused = jobs_with_rejected_changes(session, page_ids)
     statement = (
         select(
             Job.id,
@@ -155,6 +184,9 @@ def job_page(
             Job.reported_symptom,
             Job.on_site_due_at,
             Job.needs_attention,
+            func.coalesce(func.nullif(Job.address, ""), Customer.address),
+            Job.appointment_at,
+            Job.arrived_at,
         )
         .join(Customer, col(Customer.id) == Job.customer_id)
         .outerjoin(Machine, col(Machine.id) == Job.machine_id)
@@ -175,10 +207,50 @@ def job_page(
             symptom=r[9],
             on_site_due_at=r[10],
             needs_attention=r[11],
+            address=r[12] or "",
+            appointment_at=r[13],
+            arrived_at=r[14],
+            has_rejected_changes=r[0] in refused,
         )
         for r in session.exec(statement).all()
     }
     return [rows[job_id] for job_id in page_ids]
+
+
+def jobs_with_rejected_changes(session: Session, job_ids: Collection[str]) -> set[str]:
+    """Which of these jobs have a change HQ refused that the engineer has not yet
+    looked at: the job row itself, or a row recorded on it."""
+    if not job_ids:
+        return set()
+    ids = list(job_ids)
+    live = col(RejectedChange.dismissed_at).is_(None)
+    own = select(RejectedChange.row_id).where(
+        live, RejectedChange.table_name == "job", col(RejectedChange.row_id).in_(ids)
+    )
+    on_job = func.json_extract(RejectedChange.fields, "$.job_id")
+    children = select(on_job).where(live, RejectedChange.table_name != "job", on_job.in_(ids))
+    return {r for r in session.execute(own.union(children)).scalars() if r}
+
+
+def day_plan(
+    session: Session, flt: JobFilter, *, since: datetime | None = None, limit: int = 120
+) -> list[JobRow]:
+    """The jobs of a filter (the today tab) in the order the engineer is expected:
+    the agreed time, else the on-site deadline; jobs without either come last. With
+    ``since`` (the start of the day), only the jobs expected from then on."""
+    conditions, needs_joins = _job_conditions(flt)
+    planned = func.coalesce(Job.appointment_at, Job.on_site_due_at)
+    if since is not None:
+        conditions.append(planned >= literal(since, UTCDateTime))
+    ids = select(Job.id).where(*conditions)
+    if needs_joins:
+        ids = _with_joins(ids)
+    ids = ids.order_by(planned.is_(None), planned, col(Job.number)).limit(limit)
+    rows: list[JobRow] = []
+    chosen = list(session.exec(ids).all())
+    for start in range(0, len(chosen), 50):
+        rows.extend(_rows_of(session, chosen[start : start + 50]))
+    return rows
 
 
 def job_count(session: Session, flt: JobFilter) -> int:

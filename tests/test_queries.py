@@ -197,3 +197,148 @@ def test_jobs_without_a_deadline_are_not_lost_between_pages(
         assert len(seen) == len(set(seen)) == job_count(session, flt)
         today = JobFilter(assignee_id=world.engineer_id, due_before=NOW)
         assert job_count(session, today) == 3 + 1  # no deadline, and the world's own job
+
+
+@pytest.fixture
+def fitted(catalogue: Store, world: World) -> Store:
+    """Main pumps of three models; only ZY210's is listed for the world's ZY210, and an
+    old ZY210 filter number superseded by the current one."""
+    from sqlmodel import select
+
+    from fieldapp.models import PartCompatibility, ProductModel
+
+    with catalogue.action(track=False) as session:
+        small = session.exec(select(ProductModel).where(ProductModel.code == "ZY150")).one()
+        pumps = [
+            Part(part_no="ZY150-6011-01", name_zh="主泵总成", name_en="Main pump"),
+            Part(part_no="ZY16-6011-01", name_zh="主泵总成", name_en="Main pump"),
+            Part(part_no="ZY210-6011-01", name_zh="主泵总成", name_en="Main pump"),
+            Part(
+                part_no="ZY210-6021-01",
+                name_zh="回油滤芯（旧）",
+                name_en="Return filter (old)",
+                superseded_by="ZY210-6021-03",
+            ),
+        ]
+        session.add_all(pumps)
+        session.flush()
+        current = session.exec(select(Part).where(Part.part_no == "ZY210-6021-03")).one()
+        session.add_all(
+            [
+                PartCompatibility(part_id=pumps[0].id, model_id=small.id),
+                PartCompatibility(part_id=pumps[2].id, model_id=world.model_id),
+                PartCompatibility(part_id=pumps[3].id, model_id=world.model_id),
+                PartCompatibility(part_id=current.id, model_id=world.model_id),
+            ]
+        )
+    return catalogue
+
+
+def test_parts_that_fit_the_model_come_first(fitted: Store, world: World) -> None:
+    from fieldapp.search import best_match, search_parts_for_model
+
+    with fitted.reader() as session:
+        page = search_parts_for_model(session, "zb", world.model_id)
+        assert [(m.part.part_no, m.fits) for m in page.matches] == [
+            ("ZY210-6011-01", True),
+            ("ZY210-3101-01", False),  # the world's 主泵 has no compatibility row
+            ("ZY150-6011-01", False),
+            ("ZY16-6011-01", False),
+        ]
+        assert page.next is None
+        best = best_match(page)
+        assert best is not None and best.part.part_no == "ZY210-6011-01"
+        # Without a model nothing is marked and the catalogue order stays.
+        plain = search_parts_for_model(session, "zb", None)
+        assert [m.fits for m in plain.matches] == [None] * 4
+        # A number prefix: the fitting one first as well.
+        numbers = search_parts_for_model(session, "zy2", world.model_id).matches
+        assert numbers[0].part.part_no == "ZY210-6011-01" and numbers[0].fits
+        # Nothing for the model: the scanner's Enter picks nothing.
+        assert best_match(search_parts_for_model(session, "ZY16-6011", world.model_id)) is None
+
+
+def test_a_superseded_part_leads_to_its_successor(fitted: Store, world: World) -> None:
+    from fieldapp.search import search_parts_for_model
+
+    with fitted.reader() as session:
+        matches = search_parts_for_model(session, "ZY210-6021-01", world.model_id).matches
+    assert [(m.part.part_no, m.replaces.part_no, m.fits) for m in matches] == [
+        ("ZY210-6021-03", "ZY210-6021-01", True)
+    ]
+
+
+def test_the_model_search_pages_through_both_phases(fitted: Store, world: World) -> None:
+    from fieldapp.search import search_parts_for_model
+
+    with fitted.reader() as session:
+        first = search_parts_for_model(session, "", world.model_id)
+        whole = [m.part.part_no for m in first.matches]
+        paged: list[str] = []
+        page = search_parts_for_model(session, "", world.model_id, limit=2)
+        while True:
+            paged += [m.part.part_no for m in page.matches]
+            if page.next is None:
+                break
+            page = search_parts_for_model(session, "", world.model_id, cursor=page.next, limit=2)
+    assert paged == whole and len(whole) == len(set(whole))
+    assert whole[:2] == ["ZY210-6011-01", "ZY210-6021-03"]
+
+
+def test_each_row_says_the_next_step_and_when(store: Store, world: World) -> None:
+    from datetime import UTC, datetime
+
+    from fieldapp.models import RejectedChange
+    from fieldapp.queries import day_plan
+    from fieldapp.rules.jobflow import next_step
+
+    assert [next_step(s) for s in ("assigned", "accepted", "en_route", "on_site")] == [
+        "accepted",
+        "departed",
+        "arrived",
+        "sign",
+    ]
+    assert next_step("closed") is None and next_step("accepted", has_rejected_changes=True) == (
+        "resend"
+    )
+    base = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+    with store.action(track=False) as session:
+        for number, hour, agreed in (("FW-A", 9, None), ("FW-B", 15, 7), ("FW-C", 11, None)):
+            session.add(
+                Job(
+                    number=number,
+                    job_type="repair",
+                    customer_id=world.customer_id,
+                    assignee_id=world.engineer_id,
+                    status="accepted",
+                    received_at=NOW,
+                    on_site_due_at=base + timedelta(hours=hour),
+                    appointment_at=base + timedelta(hours=agreed) if agreed else None,
+                    address="" if number == "FW-C" else "工地",
+                )
+            )
+        session.add(
+            RejectedChange(
+                mutation_id="m-1",
+                table_name="partusage",
+                row_id="u-1",
+                op="insert",
+                fields=f'{{"job_id": "{world.job_id}"}}',
+                code="stock",
+                rejected_at=NOW,
+            )
+        )
+    flt = JobFilter(assignee_id=world.engineer_id, statuses=("accepted", "assigned"))
+    with store.reader() as session:
+        rows = {r.number: r for r in job_page(session, flt)}
+        plan = [r.number for r in day_plan(session, flt)]
+        from_eight = [r.number for r in day_plan(session, flt, since=base + timedelta(hours=8))]
+    # The world's job has a refused change: look at it and send again, first.
+    assert rows["FW-2026-000123"].has_rejected_changes
+    assert rows["FW-2026-000123"].next_step == "resend"
+    assert rows["FW-A"].next_step == "departed" and not rows["FW-A"].has_rejected_changes
+    # The address of the job, else the customer's; the agreed time leads the day.
+    assert rows["FW-A"].address == "工地" and rows["FW-C"].address != ""
+    assert rows["FW-B"].planned_at == base + timedelta(hours=7)
+    assert plan == ["FW-B", "FW-A", "FW-C", "FW-2026-000123"]  # no time at all: last
+    assert from_eight == ["FW-A", "FW-C"]  # the day from 08:00: no job without a time

@@ -57,16 +57,20 @@ def many_jobs(store: Store, world: World, count: int) -> None:
             )
 
 
-def test_the_job_list_model_pages_lazily(qtmodeltester: Any, store: Store) -> None:
+def test_the_job_list_model_pages_lazily(qtmodeltester: Any, qtbot: QtBot, store: Store) -> None:
     with store.action(track=False) as session:
         world = make_world(session)
     many_jobs(store, world, 3 * PAGE + 7)
-    model = JobListModel(store)
+    model = JobListModel(store, TaskManager())
+    qtmodeltester.check(model, force_py=True)  # watches every signal from here on
     model.set_filter(JobFilter(assignee_id=world.engineer_id, statuses=("accepted",)))
-    assert model.rowCount() == PAGE  # one page, the rest when the view scrolls
-    qtmodeltester.check(model, force_py=True)
-    while model.canFetchMore(model.index(-1)):
-        model.fetchMore(model.index(-1))
+    # Pages are read in the back: one page, the rest when the view scrolls.
+    qtbot.waitUntil(lambda: not model.loading)
+    assert model.rowCount() == PAGE
+    while model.canFetchMore(model.index(-1)) or model.loading:
+        if not model.loading:
+            model.fetchMore(model.index(-1))
+        qtbot.wait(5)
     assert model.rowCount() == 3 * PAGE + 7
     numbers = [row.number for row in model.rows]
     assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
@@ -176,18 +180,28 @@ def test_offline_is_said_plainly_and_nothing_is_lost(
     assert window.job_page is not None
     tap(qtbot, window.job_page.overview.findChild(type(window.indicator.button), "action_accepted"))
     # The job and its event wait for HQ.
-    qtbot.waitUntil(lambda: window.indicator.text.text() == "2 change(s) waiting.")
+    qtbot.waitUntil(lambda: window.indicator.text.text() == "2 changes waiting.")
+    banner = window.indicator.banner
+    assert not banner.isVisible()
     hq.stop()  # the network is gone
     with qtbot.waitSignal(window.sync.failed, timeout=90_000):
         window.sync.sync_now()
-    qtbot.waitUntil(lambda: "HQ cannot be reached" in window.indicator.text.text())
-    assert "2 change(s) waiting" in window.indicator.text.text()
+    # A coloured bar across the window says it, with what waits; the status bar stays short.
+    qtbot.waitUntil(banner.isVisible)
+    assert banner.text.text() == (
+        "Offline — every change is saved on this device and syncs by itself "
+        "when HQ can be reached (2 waiting)."
+    )
+    assert banner.mapTo(window, banner.rect().topLeft()).y() < 120  # at the top
+    assert banner.width() >= window.width() - 2
+    assert window.indicator.text.text() == "Offline · 2 changes waiting."
     assert device.store.pending_changes()  # kept for later
     hq.start()
     with qtbot.waitSignal(window.sync.finished, timeout=60_000):
         window.sync.sync_now()
     assert device.store.pending_changes() == {}
     qtbot.waitUntil(lambda: window.indicator.text.text().startswith("Up to date"))
+    assert not banner.isVisible()
 
 
 def test_switching_the_language_reopens_the_window(qtbot: QtBot, tmp_path: Path) -> None:
@@ -218,3 +232,35 @@ def test_the_command_line_stays_headless(
     status = json.loads(capsys.readouterr().out)
     assert status["sync"]["enrolled"] is False
     assert main(["--data-dir", str(tmp_path), "frobnicate"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("", "Enter HQ's address, such as https://hq.example.com"),
+        ("hq.example.com", "The address must start with http:// or https://"),
+        ("ftp://hq.example.com", "The address must start with http:// or https://"),
+        ("https://", "The address has no host name after https://."),
+        ("https://hq example.com", "The address cannot contain spaces."),
+        (
+            "https://hq.example.com:80a",
+            "The port after the colon must be a number from 1 to 65535.",
+        ),
+    ],
+)
+def test_a_malformed_address_is_told_what_is_wrong(
+    qtbot: QtBot, tmp_path: Path, typed: str, said: str
+) -> None:
+    store = Store.open(tmp_path)
+    try:
+        window = open_window(qtbot, store, tmp_path, language="en")
+        page = window.enroll_page
+        page.server.setText(typed)
+        page.code.setText("ABCDEFGHJKLM")
+        tap(qtbot, page.enroll_button)
+        assert page.server_error.isVisibleTo(page)
+        assert page.server_error.text() == said
+        assert page.enroll_button.isEnabled() and not store.get_setting(SERVER)
+    finally:
+        window.close()
+        store.close()

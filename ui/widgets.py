@@ -60,7 +60,7 @@ def countdown_text(due: datetime | None, now: datetime) -> str:
     else:
         span = minutes_text(whole)
     if whole < 0:
-        return QCoreApplication.translate("Widgets", "late by %1").replace("%1", span)
+        return QCoreApplication.translate("Widgets", "%1 late").replace("%1", span)
     return QCoreApplication.translate("Widgets", "%1 left").replace("%1", span)
 
 
@@ -118,7 +118,7 @@ def styled_label(text: str = "", role: str = "") -> QLabel:
     if role:
         widget.setProperty("role", role)
     widget.setWordWrap(True)
-    widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    # Not selectable by mouse: a finger dragging over the text scrolls (ui/touch.py).
     return widget
 
 
