@@ -417,7 +417,12 @@ def test_preview_html_is_one_copy(qapp: Any, signed: tuple[dict[str, Any], str, 
 def test_every_label_has_a_chinese_translation(qapp: QApplication) -> None:
     labels = chinese_labels()
     table = {text: labels(text) for text in report.all_labels()}
-    untranslated = [english for english, chinese in table.items() if english == chinese]
+    # Texts with no word to translate ("%1 × %2", the product's name) stay as they are.
+    untranslated = [
+        english
+        for english, chinese in table.items()
+        if english == chinese and re.search(r"[A-Za-z]{2,}", re.sub(r"%\d|fieldapp", "", english))
+    ]
     assert untranslated == []
     for english, chinese in table.items():
         # Qt's %1 placeholders survive the translation.

@@ -174,10 +174,10 @@ def test_parts_for_this_model_come_first_and_others_are_marked(
     type_text(qtbot, parts.search, "zb")
     parts.run_search()
     rows = [parts.model.data(parts.model.index(r)) for r in range(parts.model.rowCount())]
-    assert rows[0].startswith("ZY210-6011-01") and "未列入此机型" not in rows[0]
+    assert rows[0].startswith("ZY210-6011-01") and "本机型目录未列出" not in rows[0]
     others = {r.split()[0]: r for r in rows[1:]}
     assert {"ZY150-6011-01", "ZY16-6011-01"} <= set(others)
-    assert all("未列入此机型" in r or "not listed" in r for r in others.values())
+    assert all("本机型目录未列出" in r or "not listed" in r for r in others.values())
     # The best match for this model is chosen already; its name is beside it.
     hit = parts.selected()
     assert hit is not None and hit.part.part_no == "ZY210-6011-01"

@@ -15,7 +15,7 @@ from ui.widgets import ErrorLabel, button, styled_label
 
 log = logging.getLogger(__name__)
 
-#: Opened only when the system has no application for geo: links.
+# Opened only when the system has no application for geo: links.
 WEB_MAP = "https://uri.amap.com/search?keyword=%1"
 
 

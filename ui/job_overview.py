@@ -50,7 +50,7 @@ from ui.widgets import (
 if TYPE_CHECKING:
     from ui.jobpage import JobPage
 
-#: The next steps, in the one big button; the others go to the row on the far side.
+# The next steps, in the one big button; the others go to the row on the far side.
 NEXT_STEPS = ("accepted", "departed", "arrived")
 OTHER_ACTIONS = ("handed_back", "suspended")
 NEXT_SIZE = (380, 72)  # the next step's button: one place, one size, whatever it says

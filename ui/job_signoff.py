@@ -75,7 +75,7 @@ GAPS_LISTED = 4
 ZOOM_STEP = 2  # points of font size per step of the preview's zoom
 ZOOM_LIMITS = (-6, 16)
 
-#: Where the engineer settles each kind of open item (a tab of the job page).
+# Where the engineer settles each kind of open item (a tab of the job page).
 SETTLED_ON = {
     "checklist_missing": "checklists",
     "unanswered": "checklists",

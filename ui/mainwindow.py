@@ -186,19 +186,20 @@ class MainWindow(QMainWindow):
         self.job_list.sign_requested.connect(self.open_job_to_sign)
         self.job_list.problems_requested.connect(self.open_problems)
         self.job_list.changed.connect(self.indicator.refresh)
-        self.job_page = JobPage(self.ctx)
-        self.job_page.back.connect(self.back_to_list)
-        self.job_page.changed.connect(self.indicator.refresh)
         self.stack.addWidget(self.job_list)
-        self.stack.addWidget(self.job_page)
         self.stack.setCurrentWidget(self.job_list)
         if self.auto_sync:
             self.sync.start()
         self.indicator.refresh()
 
     def open_job(self, job_id: str) -> None:
-        if self.job_page is None:
+        if self.job_list is None:
             return
+        if self.job_page is None:
+            self.job_page = JobPage(self.ctx)
+            self.job_page.back.connect(self.back_to_list)
+            self.job_page.changed.connect(self.indicator.refresh)
+            self.stack.addWidget(self.job_page)
         self.job_page.open_job(job_id)
         self.stack.setCurrentWidget(self.job_page)
 

@@ -825,8 +825,8 @@ def _findings(content: dict[str, Any], tr: Translate) -> str:
     )
 
 
-#: Check items the screen answers with yes / no instead of pass / fail (ItemKind.YES_NO),
-#: and how an answer of theirs recorded as pass / fail reads.
+# Check items the screen answers with yes / no instead of pass / fail (ItemKind.YES_NO),
+# and how an answer of theirs recorded as pass / fail reads.
 YES_NO_KINDS = frozenset({"yes_no"})
 YES_NO_RESULTS = {"pass": "yes", "fail": "no", "yes": "yes", "no": "no"}
 

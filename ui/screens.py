@@ -15,7 +15,9 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -45,7 +47,8 @@ from ui.i18n import CHINESE, ENGLISH
 from ui.job_overview import RescheduleDialog
 from ui.job_signoff import PreviewDialog
 from ui.joblist import TABS
-from ui.mainwindow import SettingsDialog
+from ui.jobpage import JobPage
+from ui.mainwindow import SettingsDialog, keep_look
 from ui.sync_panel import ProblemsDialog, run_sync
 from ui.widgets import ReasonDialog
 
@@ -77,12 +80,13 @@ def sample_photo() -> bytes:
     return out.getvalue()
 
 
-def sample_signature() -> bytes:
+def sample_signature(engineer: bool = False) -> bytes:
     image = Image.new("RGB", (900, 300), "white")
     draw = ImageDraw.Draw(image)
-    draw.line(
-        [(80, 200), (200, 90), (260, 220), (380, 80), (470, 210), (640, 120)], fill="black", width=6
-    )
+    points = [(80, 200), (200, 90), (260, 220), (380, 80), (470, 210), (640, 120)]
+    if engineer:
+        points = [(90, 120), (180, 230), (300, 100), (420, 190), (560, 90), (700, 200)]
+    draw.line(points, fill="black", width=6)
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
@@ -145,6 +149,7 @@ def sign_job_on_site(store: Store, data_dir: Path) -> None:
             signer_name=job.contact_name or "汪德才",
             opinion="服务及时，问题已解决",
             satisfaction="very_satisfied",
+            engineer_signature_png=sample_signature(engineer=True),
         )
 
 
@@ -206,6 +211,55 @@ def dialog_shot(dialog: QDialog, path: Path) -> Iterator[QDialog]:
     dialog.reject()
 
 
+def work_tab_shots(ctx: AppContext, page: JobPage, window: QWidget, name: Any) -> None:
+    """The work tabs in the states an engineer meets: parts for the machine's model and
+    no hit, a declined finding, the labour timer running, a photo picked by touch."""
+    from fieldapp.timer import LabourTimer, timer_key
+    from ui.camera_roll import PhotoPicker
+
+    chinese = ctx.language == CHINESE
+    page.show_tab(page.parts)
+    page.parts.search.setText("zb")
+    page.parts.run_search()
+    shoot(window, name("job-parts-model-first"))
+    page.parts.search.setText("齿轮箱总成" if chinese else "gearbox housing")
+    page.parts.run_search()
+    shoot(window, name("job-parts-no-hit"))
+    page.parts.search.clear()
+    page.parts.run_search()
+    page.show_tab(page.findings)
+    page.findings.decisions["declined"].click()
+    shoot(window, name("job-findings-declined"))
+    page.findings.decisions["fix_now"].click()
+    page.show_tab(page.time)
+    key = timer_key(page.job_id)
+    ctx.store.set_setting(key, LabourTimer.started(ctx.now() - timedelta(minutes=42)).to_json())
+    page.reload()
+    shoot(window, name("job-time-timer"))
+    ctx.store.set_setting(key, "")
+    page.reload()
+    page.show_tab(page.photos)
+    settle(600)
+    shoot(window, name("job-photos-camera"))
+    picker = PhotoPicker(ctx, QCoreApplication.translate("PartsTab", "Photo of the part's label"), window)
+    settle(600)
+    with dialog_shot(picker, name("dialog-photo-picker")):
+        pass
+
+
+def camera_folder_with_pictures(store: Store, folder: Path) -> None:
+    """A camera folder with a few pictures, for the pick-by-touch grid."""
+    from ui.camera_roll import CAMERA_FOLDER
+
+    (folder / "Camera").mkdir(parents=True, exist_ok=True)
+    for n in range(7):
+        image = Image.new("RGB", (1600, 1200), (60 + 25 * n, 90, 160 - 15 * n))
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((200 + 40 * n, 300, 1300, 900), fill=(200, 160, 40))
+        image.save(folder / "Camera" / f"IMG_2026112{n}.jpg", "JPEG")
+    store.set_setting(CAMERA_FOLDER, str(folder))
+
+
 def render_language(
     app: QApplication, ctx: AppContext, out: Path, language: str, prefix: str
 ) -> None:
@@ -224,6 +278,9 @@ def render_language(
         window.job_list.select_tab(tab)
         shoot(window, name(f"list-{tab}"))
     window.job_list.select_tab("today")
+    window.job_list.show_day()  # today's jobs on the timeline
+    shoot(window, name("list-day"))
+    window.job_list.show_day(False)
     window.job_list.search.setText("液压" if language == CHINESE else "ZY")
     settle(400)
     shoot(window, name("list-search"))
@@ -231,17 +288,48 @@ def render_language(
 
     window.open_job(first_with_missing_information(ctx.store))
     shoot(window, name("job-dispatch-issues"))
+    overview = window.job_page.overview
+    if overview.edit_dispatch.isVisible():
+        overview.edit_dispatch.click()
+        shoot(window, name("job-dispatch-edit"))
+        overview.cancel_dispatch.click()
+    with ctx.store.reader() as session:
+        accepted = session.exec(
+            select(Job.id).where(Job.status == "accepted").order_by(Job.number)  # type: ignore[arg-type]
+        ).first()
+    if accepted is not None:
+        # The next step in its place; a departure undone again (the register keeps both).
+        window.open_job(accepted)
+        shoot(window, name("job-accepted"))
+        window.job_page.overview.next_button.click()
+        shoot(window, name("job-undo-departure"))
+        window.job_page.overview.undo_button.click()
     window.open_job(job_id(ctx.store, ON_SITE))
     page = window.job_page
     for index, (_widget, title) in enumerate(page.pages):
         page.tabs.setCurrentIndex(index)
         shoot(window, name(f"job-tab{index}"))
         del title
+    for what, part in (
+        ("signoff-charges", page.signoff.summary_card),
+        ("signoff-signatures", page.signoff.engineer_card),
+    ):
+        page.go_to_sign_off()
+        settle(100)
+        page.tabs.currentWidget().ensureWidgetVisible(part)  # type: ignore[attr-defined]
+        shoot(window, name(what))
+    page.show_tab(page.overview)
+    page.overview.history_button.setChecked(True)
+    settle(200)
+    page.tabs.currentWidget().ensureWidgetVisible(page.overview.history.visits)  # type: ignore[attr-defined]
+    shoot(window, name("job-machine-history"))
+    page.overview.history_button.setChecked(False)
     page.show_tab(page.parts)
     page.parts.search.setText("滤芯" if language == CHINESE else "filter")
     settle(400)
     page.parts.results.setCurrentIndex(page.parts.model.index(0))
     shoot(window, name("job-parts-search"))
+    work_tab_shots(ctx, page, window, name)
 
     with dialog_shot(RescheduleDialog(None, window), name("dialog-reschedule")):
         pass
@@ -274,6 +362,14 @@ def render_signed(ctx: AppContext, out: Path, language: str, prefix: str) -> Non
     window.open_job(job_id(ctx.store, ON_SITE))
     window.job_page.go_to_sign_off()
     shoot(window, out / f"{prefix}-30-job-signed.png")
+    signoff = window.job_page.signoff
+    signoff.email.setText("wang.decai@example.com")
+    signoff.send_email()
+    for _ in range(100):  # the PDF is made in the back, then the e-mail queued
+        settle(100)
+        if signoff.deliveries.text():
+            break
+    shoot(window, out / f"{prefix}-30-job-signed-emailed.png")
     window.job_page.signoff.report_language.setCurrentIndex(0 if language == CHINESE else 1)
     content, report_hash, verify = window.job_page.signoff._report_args()
     from ui.report import report_html
@@ -326,6 +422,7 @@ def main(argv: list[str] | None = None) -> int:
             run_sync(store, device)
         record_work(store, device)
         accept_one(store)
+        camera_folder_with_pictures(store, work / "DCIM")
         for language, prefix in ((CHINESE, "zh"), (ENGLISH, "en")):
             ctx = AppContext(store=store, data_dir=device, language=language)
             render_enrollment(app, args.out, language, prefix, work / f"fresh-{prefix}")
@@ -344,6 +441,21 @@ def main(argv: list[str] | None = None) -> int:
         window.close()
         app.setPalette(app.style().standardPalette())
         theme.apply(app)
+        # For the sun: high contrast, large text (as kept in the settings).
+        keep_look(store, theme.Look(high_contrast=True, text_size="large"))
+        window = Launcher(ctx, None, auto_sync=False).open_window(CHINESE)
+        window.resize(*SIZE)
+        shoot(window, args.out / "contrast-zh-list.png")
+        window.open_job(job_id(store, ON_SITE))
+        shoot(window, args.out / "contrast-zh-job.png")
+        assert window.job_page is not None
+        window.job_page.go_to_sign_off()
+        shoot(window, args.out / "contrast-zh-signoff.png")
+        window.indicator._failed("network", "HQ cannot be reached (ConnectionError).")
+        shoot(window, args.out / "contrast-zh-offline.png")
+        window.close()
+        keep_look(store, theme.Look())
+        theme.apply(app, theme.Look())
         sign_job_on_site(store, device)
         for language, prefix in ((CHINESE, "zh"), (ENGLISH, "en")):
             render_signed(

@@ -2,10 +2,70 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AddressLink</name>
+    <message>
+        <source>Navigate</source>
+        <translation>导航</translation>
+    </message>
+    <message>
+        <source>Copy address</source>
+        <translation>复制地址</translation>
+    </message>
+    <message>
+        <source>No map application on this device: the web map was opened.</source>
+        <translation>本设备没有地图应用：已打开网页地图。</translation>
+    </message>
+    <message>
+        <source>No map application on this device: copy the address.</source>
+        <translation>本设备没有地图应用：请复制地址。</translation>
+    </message>
+    <message>
+        <source>Address copied.</source>
+        <translation>地址已复制。</translation>
+    </message>
+</context>
+<context>
+    <name>CameraRoll</name>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Camera folder…</source>
+        <translation>相机文件夹…</translation>
+    </message>
+    <message>
+        <source>Other folder…</source>
+        <translation>其他文件夹…</translation>
+    </message>
+    <message>
+        <source>Newest pictures in %1</source>
+        <translation>最新照片：%1</translation>
+    </message>
+    <message>
+        <source>No pictures in the camera folder yet. Take the photo with the camera, then tap Refresh; or choose another folder.</source>
+        <translation>相机文件夹中还没有照片。请先用相机拍照，再点“刷新”；或选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>Where the camera saves its pictures</source>
+        <translation>相机照片的保存位置</translation>
+    </message>
+    <message>
+        <source>Choose photos</source>
+        <translation>选择照片</translation>
+    </message>
+    <message>
+        <source>Choose a photo</source>
+        <translation>选择一张照片</translation>
+    </message>
+</context>
+<context>
     <name>ChecklistTab</name>
     <message>
-        <source>No checklist for this kind of job.</source>
-        <translation>此类工单没有检查表。</translation>
+        <source>No checklist for this kind of job.
+Record the work in the other tabs: pre-inspection, faults, parts and time.</source>
+        <translation>此类工单没有检查表。
+请在其他标签页记录工作：预检、故障、配件和工时。</translation>
     </message>
     <message>
         <source>Start this checklist</source>
@@ -46,11 +106,21 @@
         <source>No machines on file.</source>
         <translation>档案中没有设备。</translation>
     </message>
-    <message numerus="yes">
-        <source>… and %n older job(s).</source>
-        <translation>
-            <numerusform>……另有 %n 个更早的工单。</numerusform>
-        </translation>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Older jobs not shown: %1</source>
+        <translation>另有 %1 个更早的工单未显示</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s phone</source>
+        <translation>客户电话</translation>
     </message>
     <message>
         <source>No earlier service.</source>
@@ -116,8 +186,8 @@
         <translation>已从二维码读取，请点“连接”。</translation>
     </message>
     <message>
-        <source>Enter an address such as https://hq.example.com</source>
-        <translation>请输入地址，例如 https://hq.example.com</translation>
+        <source>This is not an address of HQ: write it as https://hq.example.com</source>
+        <translation>这不是总部地址：请按 https://hq.example.com 的格式填写</translation>
     </message>
     <message>
         <source>Enter the code you were given.</source>
@@ -126,6 +196,26 @@
     <message>
         <source>Connecting to HQ…</source>
         <translation>正在连接总部…</translation>
+    </message>
+    <message>
+        <source>Enter HQ&apos;s address, such as https://hq.example.com</source>
+        <translation>请输入总部地址，例如 https://hq.example.com</translation>
+    </message>
+    <message>
+        <source>The address cannot contain spaces.</source>
+        <translation>地址中不能有空格。</translation>
+    </message>
+    <message>
+        <source>The address must start with http:// or https://</source>
+        <translation>地址必须以 http:// 或 https:// 开头</translation>
+    </message>
+    <message>
+        <source>The address has no host name after %1.</source>
+        <translation>地址中 %1 后面缺少主机名。</translation>
+    </message>
+    <message>
+        <source>The port after the colon must be a number from 1 to 65535.</source>
+        <translation>冒号后的端口号必须是 1 到 65535 之间的数字。</translation>
     </message>
     <message>
         <source>HQ cannot be reached: check the address and the network.</source>
@@ -195,6 +285,10 @@
         <translation>本工单的故障</translation>
     </message>
     <message>
+        <source>— choose the assembly —</source>
+        <translation>— 请选择总成 —</translation>
+    </message>
+    <message>
         <source>fixed</source>
         <translation>已排除</translation>
     </message>
@@ -219,8 +313,18 @@
         <translation>删除</translation>
     </message>
     <message>
-        <source>No fault recorded.</source>
-        <translation>尚未记录故障。</translation>
+        <source>No fault recorded yet.
+Pick the assembly above, describe the cause and what you did, and tap Save fault.</source>
+        <translation>还没有记录故障。
+请在上方选择总成，填写故障原因和处理措施，然后点“保存故障”。</translation>
+    </message>
+    <message>
+        <source>No fault was recorded.</source>
+        <translation>未记录故障。</translation>
+    </message>
+    <message>
+        <source>Choose the assembly the fault is in.</source>
+        <translation>请选择故障所在的总成。</translation>
     </message>
     <message>
         <source>Save changes</source>
@@ -246,8 +350,16 @@
         <translation>存在问题</translation>
     </message>
     <message>
-        <source>The customer wants it fixed now</source>
-        <translation>客户要求本次修复</translation>
+        <source>Fix it now</source>
+        <translation>现场修复</translation>
+    </message>
+    <message>
+        <source>The customer declines</source>
+        <translation>用户暂不修复</translation>
+    </message>
+    <message>
+        <source>Repair</source>
+        <translation>维修</translation>
     </message>
     <message>
         <source>What may happen if it is not fixed</source>
@@ -286,12 +398,30 @@
         <translation>风险：%1</translation>
     </message>
     <message>
+        <source>remind on %1</source>
+        <translation>提醒日期：%1</translation>
+    </message>
+    <message>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <source>Nothing recorded.</source>
-        <translation>尚无记录。</translation>
+        <source>Nothing found on arrival yet.
+Walk round the machine and add what you find above: the customer sees it before the work starts.</source>
+        <translation>到场检查尚未发现问题。
+请绕机检查一周，把发现的问题添加在上方：开工前会请客户过目。</translation>
+    </message>
+    <message>
+        <source>Nothing was found on arrival.</source>
+        <translation>到场检查未发现问题。</translation>
+    </message>
+    <message>
+        <source>Say what may happen if it is not fixed: the customer is told.</source>
+        <translation>请填写不修复可能造成的后果：这将告知客户。</translation>
+    </message>
+    <message>
+        <source>Choose a reminder date after today.</source>
+        <translation>请选择今天以后的提醒日期。</translation>
     </message>
 </context>
 <context>
@@ -309,8 +439,8 @@
         <translation>已拍照</translation>
     </message>
     <message>
-        <source>Choose a photo</source>
-        <translation>选择照片</translation>
+        <source>Photo for this item</source>
+        <translation>本检查项的照片</translation>
     </message>
     <message>
         <source>Processing the photo…</source>
@@ -324,6 +454,62 @@
 <context>
     <name>JobListPage</name>
     <message>
+        <source>Mon %1</source>
+        <translation>周一 %1</translation>
+    </message>
+    <message>
+        <source>Tue %1</source>
+        <translation>周二 %1</translation>
+    </message>
+    <message>
+        <source>Wed %1</source>
+        <translation>周三 %1</translation>
+    </message>
+    <message>
+        <source>Thu %1</source>
+        <translation>周四 %1</translation>
+    </message>
+    <message>
+        <source>Fri %1</source>
+        <translation>周五 %1</translation>
+    </message>
+    <message>
+        <source>Sat %1</source>
+        <translation>周六 %1</translation>
+    </message>
+    <message>
+        <source>Sun %1</source>
+        <translation>周日 %1</translation>
+    </message>
+    <message>
+        <source>no time agreed</source>
+        <translation>未约定时间</translation>
+    </message>
+    <message>
+        <source>Today %1</source>
+        <translation>今天 %1</translation>
+    </message>
+    <message>
+        <source>Tomorrow %1</source>
+        <translation>明天 %1</translation>
+    </message>
+    <message>
+        <source>Yesterday %1</source>
+        <translation>昨天 %1</translation>
+    </message>
+    <message>
+        <source>Sign off</source>
+        <translation>签字确认</translation>
+    </message>
+    <message>
+        <source>Resend</source>
+        <translation>重新发送</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
         <source>Key customer</source>
         <translation>大客户</translation>
     </message>
@@ -336,12 +522,32 @@
         <translation>需处理</translation>
     </message>
     <message>
+        <source>I will be late</source>
+        <translation>我会迟到</translation>
+    </message>
+    <message>
+        <source>Agreed %1</source>
+        <translation>约定 %1</translation>
+    </message>
+    <message>
+        <source>On site by %1</source>
+        <translation>最迟 %1 到场</translation>
+    </message>
+    <message>
         <source>Search: job number, customer, serial number, symptom</source>
         <translation>搜索：工单号、客户、出厂编号、故障现象</translation>
     </message>
     <message>
         <source>Key customers only</source>
         <translation>只看大客户</translation>
+    </message>
+    <message>
+        <source>List</source>
+        <translation>列表</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日程</translation>
     </message>
     <message>
         <source>Today</source>
@@ -364,8 +570,34 @@
         <translation>已完成</translation>
     </message>
     <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>No jobs today.</source>
+        <translation>今天没有工单。</translation>
+    </message>
+    <message>
+        <source>No job matches the search.</source>
+        <translation>没有符合搜索条件的工单。</translation>
+    </message>
+    <message>
         <source>No jobs here.</source>
         <translation>这里没有工单。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n job(s) of earlier days or without a time: in the list.</source>
+        <translation>
+            <numerusform>另有 %n 个往日或未约定时间的工单：请在列表中查看。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2, saved.</source>
+        <translation>%1：%2，已保存。</translation>
+    </message>
+    <message>
+        <source>%1: new time agreed, saved.</source>
+        <translation>%1：新约定时间已保存。</translation>
     </message>
 </context>
 <context>
@@ -417,6 +649,10 @@
     <message>
         <source>Parts %1 + labour %2; under warranty %3 (not charged)</source>
         <translation>配件 %1 + 工时 %2；三包 %3（不收费）</translation>
+    </message>
+    <message>
+        <source>Opens once the arrival on site is registered.</source>
+        <translation>登记到达现场后才能打开。</translation>
     </message>
 </context>
 <context>
@@ -522,6 +758,14 @@
         <translation>未完工离场</translation>
     </message>
     <message>
+        <source>Undo departure</source>
+        <translation>撤销出发</translation>
+    </message>
+    <message>
+        <source>Undo arrival</source>
+        <translation>撤销到达</translation>
+    </message>
+    <message>
         <source>Received</source>
         <translation>已收到</translation>
     </message>
@@ -560,6 +804,14 @@
     <message>
         <source>Dispatch information corrected</source>
         <translation>已更正派工信息</translation>
+    </message>
+    <message>
+        <source>Departure undone</source>
+        <translation>已撤销出发</translation>
+    </message>
+    <message>
+        <source>Arrival undone</source>
+        <translation>已撤销到达</translation>
     </message>
     <message>
         <source>Engine</source>
@@ -654,12 +906,12 @@
         <translation>不满意</translation>
     </message>
     <message>
-        <source>Return period (包退)</source>
-        <translation>包退期</translation>
+        <source>Return period: return, exchange or free repair</source>
+        <translation>包退期：可退货、换货或免费维修</translation>
     </message>
     <message>
-        <source>Exchange period (包换)</source>
-        <translation>包换期</translation>
+        <source>Exchange period: exchange or free repair</source>
+        <translation>包换期：可换货或免费维修</translation>
     </message>
     <message>
         <source>In warranty: free repair</source>
@@ -790,6 +1042,14 @@
         <translation>请填写部位和存在的问题。</translation>
     </message>
     <message>
+        <source>What is incomplete changed: go through it with the customer again.</source>
+        <translation>未完成项有变化：请与客户重新逐项确认。</translation>
+    </message>
+    <message>
+        <source>Settle your open items first, or say why they stay open.</source>
+        <translation>请先处理待办事项，或说明暂不处理的原因。</translation>
+    </message>
+    <message>
         <source>Tell the customer what may happen if it is not fixed now.</source>
         <translation>请告知客户不立即修复可能造成的后果。</translation>
     </message>
@@ -856,6 +1116,10 @@
     <message>
         <source>Enter a number, e.g. 12.5</source>
         <translation>请输入数字，例如 12.5</translation>
+    </message>
+    <message>
+        <source>It is too late to undo this; the register keeps it.</source>
+        <translation>已超过可撤销的时间；登记记录将保留。</translation>
     </message>
     <message>
         <source>Warranty: free</source>
@@ -942,6 +1206,18 @@
         <translation>水利工程</translation>
     </message>
     <message>
+        <source>read by the engineer</source>
+        <translation>工程师现场读取</translation>
+    </message>
+    <message>
+        <source>sent by the machine</source>
+        <translation>设备远程上传</translation>
+    </message>
+    <message>
+        <source>told by the customer</source>
+        <translation>客户告知</translation>
+    </message>
+    <message>
         <source>OK</source>
         <translation>正常</translation>
     </message>
@@ -952,6 +1228,69 @@
     <message>
         <source>N/A</source>
         <translation>不适用</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+</context>
+<context>
+    <name>MachineHistorySection</name>
+    <message>
+        <source>Hour meter over time</source>
+        <translation>工作小时变化</translation>
+    </message>
+    <message>
+        <source>Earlier visits: faults and parts</source>
+        <translation>以往服务：故障和配件</translation>
+    </message>
+    <message>
+        <source>No machine on file for this job.</source>
+        <translation>档案中没有此工单的设备。</translation>
+    </message>
+    <message>
+        <source>No hour-meter readings on file.</source>
+        <translation>档案中没有工作小时读数。</translation>
+    </message>
+    <message>
+        <source>Fault: %1: %2</source>
+        <translation>故障：%1，%2</translation>
+    </message>
+    <message>
+        <source>Part: %1</source>
+        <translation>配件：%1</translation>
+    </message>
+    <message>
+        <source>Older visits not shown: %1</source>
+        <translation>另有 %1 次更早的服务未显示</translation>
+    </message>
+    <message>
+        <source>No earlier visits of this machine.</source>
+        <translation>此设备以前没有服务记录。</translation>
+    </message>
+    <message>
+        <source>Return until %1</source>
+        <translation>包退期至 %1</translation>
+    </message>
+    <message>
+        <source>Exchange until %1</source>
+        <translation>包换期至 %1</translation>
+    </message>
+    <message>
+        <source>Free repair of parts and labour until %1 (days left: %2)</source>
+        <translation>配件和工时免费保修至 %1（剩余 %2 天）</translation>
+    </message>
+    <message>
+        <source>Free repair ended on %1</source>
+        <translation>免费保修已于 %1 到期</translation>
+    </message>
+    <message>
+        <source>On-site service for the machine&apos;s life</source>
+        <translation>终身上门服务</translation>
     </message>
 </context>
 <context>
@@ -969,12 +1308,25 @@
         <translation>欢迎</translation>
     </message>
     <message>
-        <source>Jobs of %1</source>
-        <translation>%1 的工单</translation>
+        <source>%1&apos;s jobs</source>
+        <translation>%1的工单</translation>
     </message>
     <message>
         <source>That job was reassigned by HQ.</source>
         <translation>总部已将该工单改派他人。</translation>
+    </message>
+</context>
+<context>
+    <name>OfflineBanner</name>
+    <message numerus="yes">
+        <source>Offline — every change is saved on this device and syncs by itself when HQ can be reached (%n waiting).</source>
+        <translation>
+            <numerusform>离线 — 所有修改已保存在本机，联网后自动同步（%n 条待同步）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Offline — every change is saved on this device and syncs by itself when HQ can be reached.</source>
+        <translation>离线 — 所有修改已保存在本机，联网后自动同步。</translation>
     </message>
 </context>
 <context>
@@ -1036,12 +1388,48 @@
         <translation>去签字确认</translation>
     </message>
     <message>
+        <source>If the visit cannot go as planned:</source>
+        <translation>如果无法按计划上门：</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Returned for rework: correct it, then the customer signs again.</source>
+        <translation>已退回返工：请修正后再请客户重新签字。</translation>
+    </message>
+    <message>
         <source>The report is signed and frozen.</source>
         <translation>报告已签字，不能再修改。</translation>
     </message>
     <message>
         <source>Nothing to do on this job now.</source>
         <translation>此工单当前无需操作。</translation>
+    </message>
+    <message>
+        <source>The work tabs open once the arrival on site is registered.</source>
+        <translation>登记到达现场后才能打开各工作标签页。</translation>
+    </message>
+    <message>
+        <source>%1 (%2 left)</source>
+        <translation>%1（剩余 %2）</translation>
+    </message>
+    <message>
+        <source>Hide the machine&apos;s history</source>
+        <translation>隐藏设备履历</translation>
+    </message>
+    <message>
+        <source>Machine history</source>
+        <translation>设备履历</translation>
     </message>
     <message>
         <source>No machine on file for this job.</source>
@@ -1099,12 +1487,24 @@
         <translation>车上库存 %1</translation>
     </message>
     <message>
+        <source>replaces %1</source>
+        <translation>替代 %1</translation>
+    </message>
+    <message>
+        <source>not listed for this model</source>
+        <translation>本机型目录未列出</translation>
+    </message>
+    <message>
         <source>Use a part</source>
         <translation>使用配件</translation>
     </message>
     <message>
         <source>Part number, name in Chinese or English, pinyin initials — or scan</source>
         <translation>配件编号、中文或英文名称、拼音首字母，或扫码</translation>
+    </message>
+    <message>
+        <source>Read a label…</source>
+        <translation>识别标签…</translation>
     </message>
     <message>
         <source>Pick a part above.</source>
@@ -1155,8 +1555,24 @@
         <translation>删除</translation>
     </message>
     <message>
-        <source>No parts used yet.</source>
-        <translation>尚未使用配件。</translation>
+        <source>No part used yet.
+Search or scan above, pick the part, and tap Use part.</source>
+        <translation>还没有使用配件。
+请在上方搜索或扫码，选择配件后点“使用配件”。</translation>
+    </message>
+    <message>
+        <source>No part was used on this job.</source>
+        <translation>本工单未使用配件。</translation>
+    </message>
+    <message>
+        <source>No part matches “%1”.
+Check the number, or type part of the name or its pinyin initials.</source>
+        <translation>没有与“%1”匹配的配件。
+请核对编号，或输入部分名称或拼音首字母。</translation>
+    </message>
+    <message>
+        <source>The parts catalogue is empty: sync to receive it.</source>
+        <translation>配件目录为空：请同步以获取。</translation>
     </message>
     <message>
         <source>Charge it anyway</source>
@@ -1167,6 +1583,26 @@
         <translation>改为三包</translation>
     </message>
     <message>
+        <source>No part listed for this model matches: tap one in the list to use it.</source>
+        <translation>没有匹配的本机型配件：请在列表中点选要使用的配件。</translation>
+    </message>
+    <message>
+        <source>Photo of the part&apos;s label</source>
+        <translation>配件标签照片</translation>
+    </message>
+    <message>
+        <source>Reading the label…</source>
+        <translation>正在识别标签…</translation>
+    </message>
+    <message>
+        <source>No barcode could be read in this photo: take it closer and straight.</source>
+        <translation>这张照片中识别不出条码：请靠近并正对标签拍摄。</translation>
+    </message>
+    <message>
+        <source>This file is not a picture the app can read.</source>
+        <translation>此文件不是本应用能读取的图片。</translation>
+    </message>
+    <message>
         <source>Pick a part first.</source>
         <translation>请先选择配件。</translation>
     </message>
@@ -1175,33 +1611,85 @@
         <translation>车上库存只有 %1 件：其余请向仓库申请。</translation>
     </message>
     <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
         <source>Requested. HQ receives it at the next sync.</source>
         <translation>已申请，下次同步时总部将收到。</translation>
     </message>
 </context>
 <context>
+    <name>PhoneLinks</name>
+    <message>
+        <source>Text</source>
+        <translation>发短信</translation>
+    </message>
+    <message>
+        <source>Copy number</source>
+        <translation>复制号码</translation>
+    </message>
+    <message>
+        <source>Call %1</source>
+        <translation>拨打 %1</translation>
+    </message>
+    <message>
+        <source>No phone application on this device: copy the number.</source>
+        <translation>本设备没有电话应用：请复制号码。</translation>
+    </message>
+    <message>
+        <source>No messages application on this device: copy the number.</source>
+        <translation>本设备没有短信应用：请复制号码。</translation>
+    </message>
+    <message>
+        <source>Number copied.</source>
+        <translation>号码已复制。</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoPicker</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>PhotosTab</name>
     <message>
-        <source>Add photos…</source>
-        <translation>添加照片…</translation>
+        <source>Tap a picture to add it to the job</source>
+        <translation>点选照片即可添加到工单</translation>
     </message>
     <message>
         <source>Caption for the next photos (optional)</source>
         <translation>接下来照片的说明（可选）</translation>
     </message>
     <message>
+        <source>Photos of this job</source>
+        <translation>本工单的照片</translation>
+    </message>
+    <message>
         <source>Remove selected</source>
         <translation>删除所选</translation>
     </message>
     <message>
-        <source>Choose photos</source>
-        <translation>选择照片</translation>
+        <source>No photo of this job yet.
+Take it with the camera, then tap it above.</source>
+        <translation>本工单还没有照片。
+请用相机拍照，再在上方点选。</translation>
+    </message>
+    <message>
+        <source>No photo was taken on this job.</source>
+        <translation>本工单没有拍照。</translation>
     </message>
     <message numerus="yes">
         <source>Processing %n photo(s)…</source>
         <translation>
             <numerusform>正在处理 %n 张照片…</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Added to the job.</source>
+        <translation>已添加到工单。</translation>
     </message>
     <message>
         <source>This file is not a picture the app can read.</source>
@@ -1213,6 +1701,14 @@
     <message>
         <source>Report preview</source>
         <translation>报告预览</translation>
+    </message>
+    <message>
+        <source>Smaller</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <source>Larger</source>
+        <translation>放大</translation>
     </message>
     <message>
         <source>Close</source>
@@ -1279,10 +1775,6 @@
     <message>
         <source>Job type</source>
         <translation>服务类型</translation>
-    </message>
-    <message>
-        <source>Date signed</source>
-        <translation>签字日期</translation>
     </message>
     <message>
         <source>Engineer</source>
@@ -1577,6 +2069,138 @@
         <translation>第 %1 页，共 %2 页</translation>
     </message>
     <message>
+        <source>Service hotline</source>
+        <translation>服务热线</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>服务行程</translation>
+    </message>
+    <message>
+        <source>Left site</source>
+        <translation>离场</translation>
+    </message>
+    <message>
+        <source>Part or service</source>
+        <translation>配件或服务</translation>
+    </message>
+    <message>
+        <source>Quantity × rate</source>
+        <translation>数量 × 单价</translation>
+    </message>
+    <message>
+        <source>Charge basis</source>
+        <translation>收费依据</translation>
+    </message>
+    <message>
+        <source>Labour time</source>
+        <translation>维修工时</translation>
+    </message>
+    <message>
+        <source>Travel time</source>
+        <translation>路途时间</translation>
+    </message>
+    <message>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
+    </message>
+    <message>
+        <source>%1 h × %2/h</source>
+        <translation>%1 小时 × %2/小时</translation>
+    </message>
+    <message>
+        <source>Covered by the warranty (not charged)</source>
+        <translation>属三包范围（不收费）</translation>
+    </message>
+    <message>
+        <source>Engineer&apos;s signature</source>
+        <translation>服务工程师签字</translation>
+    </message>
+    <message>
+        <source>Incomplete, seen by the customer</source>
+        <translation>未完成项（用户已知悉）</translation>
+    </message>
+    <message>
+        <source>Incomplete, left by the engineer</source>
+        <translation>未完成项（服务工程师暂不处理）</translation>
+    </message>
+    <message>
+        <source>Engineer&apos;s reason</source>
+        <translation>服务工程师说明</translation>
+    </message>
+    <message>
+        <source>%1 (%2): %3</source>
+        <translation>%1（%2）：%3</translation>
+    </message>
+    <message>
+        <source>fieldapp %1</source>
+        <translation>fieldapp %1</translation>
+    </message>
+    <message>
+        <source>Within the warranty period</source>
+        <translation>三包期内</translation>
+    </message>
+    <message>
+        <source>Warranty expired</source>
+        <translation>已过三包期</translation>
+    </message>
+    <message>
+        <source>Consumable part</source>
+        <translation>易损件</translation>
+    </message>
+    <message>
+        <source>Misuse</source>
+        <translation>使用不当</translation>
+    </message>
+    <message>
+        <source>Scheduled maintenance</source>
+        <translation>定期保养</translation>
+    </message>
+    <message>
+        <source>Purchase date not known</source>
+        <translation>购机日期不明</translation>
+    </message>
+    <message>
+        <source>Not charged</source>
+        <translation>不收费</translation>
+    </message>
+    <message>
+        <source>Checklist not filled in</source>
+        <translation>检查表未填写</translation>
+    </message>
+    <message>
+        <source>Item not checked</source>
+        <translation>项目未检查</translation>
+    </message>
+    <message>
+        <source>No photo</source>
+        <translation>缺少照片</translation>
+    </message>
+    <message>
+        <source>Value out of range</source>
+        <translation>数值超出范围</translation>
+    </message>
+    <message>
+        <source>Check not passed</source>
+        <translation>检查不合格</translation>
+    </message>
+    <message>
+        <source>Not a number</source>
+        <translation>非数字</translation>
+    </message>
+    <message>
+        <source>Fault not fixed</source>
+        <translation>故障未排除</translation>
+    </message>
+    <message>
+        <source>No fault recorded</source>
+        <translation>未记录故障</translation>
+    </message>
+    <message>
+        <source>No labour time recorded</source>
+        <translation>未记录维修工时</translation>
+    </message>
+    <message>
         <source>Customer copy</source>
         <translation>客户联</translation>
     </message>
@@ -1770,6 +2394,30 @@
         <source>Language</source>
         <translation>语言</translation>
     </message>
+    <message>
+        <source>Normal</source>
+        <translation>标准</translation>
+    </message>
+    <message>
+        <source>Large</source>
+        <translation>大</translation>
+    </message>
+    <message>
+        <source>Extra large</source>
+        <translation>特大</translation>
+    </message>
+    <message>
+        <source>Text size</source>
+        <translation>文字大小</translation>
+    </message>
+    <message>
+        <source>High contrast for sunlight (black on white)</source>
+        <translation>强光高对比度（白底黑字）</translation>
+    </message>
+    <message>
+        <source>Screen</source>
+        <translation>屏幕显示</translation>
+    </message>
 </context>
 <context>
     <name>SignOffTab</name>
@@ -1802,6 +2450,18 @@
         <translation>满意度</translation>
     </message>
     <message>
+        <source>Engineer&apos;s signature</source>
+        <translation>服务工程师签字</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s e-mail</source>
+        <translation>客户邮箱</translation>
+    </message>
+    <message>
+        <source>Send by e-mail</source>
+        <translation>发送邮件</translation>
+    </message>
+    <message>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
@@ -1814,8 +2474,48 @@
         <translation>恢复一笔</translation>
     </message>
     <message>
+        <source>Report hash: %1</source>
+        <translation>报告校验码：%1</translation>
+    </message>
+    <message>
+        <source>%1: %2 → %3 (%4)</source>
+        <translation>%1：%2 → %3（%4）</translation>
+    </message>
+    <message>
+        <source>Settle your open items first, or say why they stay open.</source>
+        <translation>请先处理待办事项，或说明暂不处理的原因。</translation>
+    </message>
+    <message>
+        <source>Queued for %1: it is sent at the next sync.</source>
+        <translation>已排队发往 %1：下次同步时发送。</translation>
+    </message>
+    <message>
+        <source>sent %1</source>
+        <translation>已于 %1 发送</translation>
+    </message>
+    <message>
+        <source>failed: %1</source>
+        <translation>发送失败：%1</translation>
+    </message>
+    <message>
+        <source>queued until the next sync</source>
+        <translation>等待下次同步时发送</translation>
+    </message>
+    <message>
+        <source>Report e-mailed to %1 (%2): %3</source>
+        <translation>报告邮件发往 %1（%2）：%3</translation>
+    </message>
+    <message>
         <source>Sign and close the report</source>
         <translation>客户签字并完成报告</translation>
+    </message>
+    <message>
+        <source>Your open items — settle them before the customer signs</source>
+        <translation>您的待办事项 — 请在客户签字前处理</translation>
+    </message>
+    <message>
+        <source>Leave them open and say why…</source>
+        <translation>暂不处理并说明原因…</translation>
     </message>
     <message>
         <source>Signed report</source>
@@ -1841,15 +2541,39 @@
         <source>Signed by %1 on %2.</source>
         <translation>%1 于 %2 签字。</translation>
     </message>
-    <message>
-        <source>Report hash</source>
-        <translation>报告校验码</translation>
-    </message>
     <message numerus="yes">
         <source>and %n more</source>
         <translation>
             <numerusform>等 %n 项</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>• &lt;b&gt;%1&lt;/b&gt; (%2): %3</source>
+        <translation>• &lt;b&gt;%1&lt;/b&gt;（%2）：%3</translation>
+    </message>
+    <message>
+        <source>What is incomplete has changed: go through it with the customer again.</source>
+        <translation>未完成项有变化：请与客户重新逐项确认。</translation>
+    </message>
+    <message>
+        <source>Something new is open: settle it, or say again why it stays open.</source>
+        <translation>有新的待办事项：请处理，或重新说明暂不处理的原因。</translation>
+    </message>
+    <message>
+        <source>Go there</source>
+        <translation>前往处理</translation>
+    </message>
+    <message>
+        <source>Left open, because: %1</source>
+        <translation>暂不处理，原因：%1</translation>
+    </message>
+    <message>
+        <source>Open items</source>
+        <translation>待办事项</translation>
+    </message>
+    <message>
+        <source>Why do these stay open? Your reason goes on the company copy of the report.</source>
+        <translation>为什么暂不处理这些事项？您填写的原因将写入报告的公司联。</translation>
     </message>
     <message>
         <source>fixed</source>
@@ -1860,28 +2584,20 @@
         <translation>未排除</translation>
     </message>
     <message>
-        <source>warranty</source>
-        <translation>三包</translation>
-    </message>
-    <message>
-        <source>Labour %1 · travel %2</source>
-        <translation>维修工时 %1 · 路途 %2</translation>
-    </message>
-    <message>
         <source>Photos: %1</source>
         <translation>照片：%1 张</translation>
     </message>
     <message>
-        <source>Total to pay %1</source>
-        <translation>应付合计 %1</translation>
-    </message>
-    <message>
-        <source>covered by warranty %1</source>
-        <translation>三包承担 %1</translation>
-    </message>
-    <message>
         <source>Go through what is incomplete with the customer first, then tick the box.</source>
         <translation>请先与客户逐项确认未完成项，再勾选此框。</translation>
+    </message>
+    <message>
+        <source>Sign as the engineer too.</source>
+        <translation>请您也以服务工程师身份签字。</translation>
+    </message>
+    <message>
+        <source>Not signed yet: see the messages above.</source>
+        <translation>尚未签字：请查看上方的提示。</translation>
     </message>
     <message>
         <source>Making the PDF report…</source>
@@ -1962,7 +2678,13 @@
         <translation>同步失败：%1</translation>
     </message>
     <message numerus="yes">
-        <source>%n change(s) waiting.</source>
+        <source>%n change waiting.</source>
+        <translation>
+            <numerusform>%n 条修改待同步。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n changes waiting.</source>
         <translation>
             <numerusform>%n 条修改待同步。</numerusform>
         </translation>
@@ -1988,6 +2710,26 @@
 </context>
 <context>
     <name>TimeTab</name>
+    <message>
+        <source>Travel from the departure register</source>
+        <translation>按出发登记计算的路途时间</translation>
+    </message>
+    <message>
+        <source>Labour timer</source>
+        <translation>维修工时计时</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Stop and record</source>
+        <translation>停止并记录</translation>
+    </message>
     <message>
         <source>Add time</source>
         <translation>添加工时</translation>
@@ -2021,8 +2763,42 @@
         <translation>删除</translation>
     </message>
     <message>
-        <source>No time recorded.</source>
-        <translation>尚未记录工时。</translation>
+        <source>No time recorded yet.
+Start the labour timer when the work begins, or add the minutes above.</source>
+        <translation>还没有记录工时。
+开工时启动维修计时，或在上方添加分钟数。</translation>
+    </message>
+    <message>
+        <source>No time was recorded.</source>
+        <translation>未记录工时。</translation>
+    </message>
+    <message>
+        <source>Departed %1, arrived %2: %3 on the road.</source>
+        <translation>%1 出发，%2 到达：路途用时 %3。</translation>
+    </message>
+    <message>
+        <source>Record %1 travel</source>
+        <translation>记录路途时间 %1</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Start it when the work begins.</source>
+        <translation>开工时启动计时。</translation>
+    </message>
+    <message>
+        <source>Running since %1</source>
+        <translation>计时中，开始于 %1</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Less than a minute: nothing was recorded.</source>
+        <translation>不足 1 分钟：未记录。</translation>
     </message>
 </context>
 <context>
@@ -2048,12 +2824,20 @@
         <translation>%1 天</translation>
     </message>
     <message>
-        <source>late by %1</source>
-        <translation>已超时 %1</translation>
+        <source>%1 late</source>
+        <translation>超时 %1</translation>
     </message>
     <message>
         <source>%1 left</source>
         <translation>剩余 %1</translation>
+    </message>
+    <message>
+        <source>arrived on time</source>
+        <translation>准时到达</translation>
+    </message>
+    <message>
+        <source>arrived %1 late</source>
+        <translation>迟到 %1</translation>
     </message>
     <message>
         <source>Please give a reason.</source>
