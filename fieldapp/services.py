@@ -652,7 +652,8 @@ def build_report_content(
         },
         "events": [
             {"kind": e.kind, "at": e.occurred_at, "note": e.note}
-            for e in events
+            # A departure or arrival undone on the spot is no part of the visit.
+            for e in jobflow.standing_register(events)
             if e.kind in {JobEventKind.DEPARTED, JobEventKind.ARRIVED, JobEventKind.SUSPENDED}
         ],
         "findings": [

@@ -286,3 +286,38 @@ def test_engineer_month_from_follow_up_calls(store: Store, world: World) -> None
     assert month.follow_ups == 10
     assert month.score.total == 20
     assert month.bonus_cents == 1000  # 0.1% of 10 × 1,000.00 yuan
+
+
+def test_the_report_lists_the_visit_without_an_undone_departure(
+    store: Store, world: World
+) -> None:
+    with store.action() as session:
+        job = session.get(Job, world.job_id)
+        engineer = session.get(User, world.engineer_id)
+        assert job and engineer
+        services.transition(session, job, E.ACCEPTED, engineer, now=NOW)
+        services.transition(session, job, E.DEPARTED, engineer, now=NOW)
+        # Tapped by mistake, corrected a minute later; the real departure follows.
+        services.transition(
+            session, job, E.DEPARTURE_UNDONE, engineer, now=NOW + timedelta(minutes=1)
+        )
+        services.transition(session, job, E.DEPARTED, engineer, now=NOW + timedelta(minutes=30))
+        services.transition(session, job, E.ARRIVED, engineer, now=NOW + timedelta(minutes=90))
+        content = services.build_report_content(
+            session,
+            job,
+            signer_name="王",
+            opinion="",
+            satisfaction=None,
+            signature_sha256="0" * 64,
+            signed_at=NOW + timedelta(hours=3),
+            engineer=engineer,
+        )
+        kinds = [(e["kind"], e["at"]) for e in content["events"]]
+        assert kinds == [
+            ("departed", NOW + timedelta(minutes=30)),
+            ("arrived", NOW + timedelta(minutes=90)),
+        ]
+        # The register itself keeps every entry, the mistake and its correction too.
+        registered = session.exec(select(JobEvent.kind).where(JobEvent.job_id == job.id)).all()
+        assert sorted(registered).count("departed") == 2 and "departure_undone" in registered

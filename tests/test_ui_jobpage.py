@@ -314,6 +314,36 @@ def test_dispatch_is_read_as_text_until_edit(qtbot: QtBot, local: Local) -> None
         assert job is not None and job.reported_symptom == "动臂提升无力，有异响"
 
 
+def test_the_nameplate_photo_fills_the_serial(
+    qtbot: QtBot, local: Local, tmp_path: Path
+) -> None:
+    import qrcode
+    from PIL import Image
+
+    overview = local.page.overview
+    assert not overview.read_nameplate.isVisible()  # only while correcting
+    tap(qtbot, button_named(overview, "edit_dispatch"))
+    assert overview.read_nameplate.isVisible()
+    assert min(overview.read_nameplate.width(), overview.read_nameplate.height()) >= 48
+
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (400, 300), "white").save(blank)
+    overview.read_nameplate_from(str(blank))
+    error = overview.field_errors["serial"]
+    qtbot.waitUntil(lambda: "照片" in error.text() and overview.read_nameplate.isEnabled())
+    assert overview.fields["serial"].text() != ""  # what was there stays
+
+    plate = tmp_path / "nameplate.png"
+    qrcode.make("ZY210-250777").save(plate)
+    overview.read_nameplate_from(str(plate))
+    qtbot.waitUntil(lambda: overview.fields["serial"].text() == "ZY210-250777")
+    assert not error.isVisible()
+    tap(qtbot, button_named(overview, "save_dispatch"))
+    with local.store.reader() as session:
+        job = session.get(Job, local.world.job_id)
+        assert job is not None and job.reported_serial == "ZY210-250777"
+
+
 class FakeDesktop:
     """Records what the app asked the system to open; ``handled`` says which schemes
     the device has an application for."""

@@ -34,6 +34,8 @@ from fieldapp.models.enums import JobEventKind
 from fieldapp.rules import jobflow, progress
 from fieldapp.services import correct_dispatch, record_hour_meter, reschedule, transition
 from fieldapp.views import JobView, Work
+from ui.barcode import read_code_from_image
+from ui.camera_roll import PhotoPicker
 from ui.contact_links import AddressLink, PhoneLinks
 from ui.labels import label
 from ui.machine_history import MachineHistorySection
@@ -224,7 +226,17 @@ class OverviewTab(QWidget):
             box = QVBoxLayout()
             box.setSpacing(2)
             box.addWidget(self.values[name])
-            box.addWidget(editor)
+            if name == "serial":
+                # The serial as the nameplate's code says it, read from a photo.
+                editor_row = QHBoxLayout()
+                editor_row.addWidget(editor, 1)
+                self.read_nameplate = button(self.tr("Read the nameplate…"))
+                self.read_nameplate.setObjectName("read_nameplate")
+                self.read_nameplate.clicked.connect(self._pick_nameplate_photo)
+                editor_row.addWidget(self.read_nameplate)
+                box.addLayout(editor_row)
+            else:
+                box.addWidget(editor)
             box.addWidget(error)
             form.addRow(label("dispatch_field", name), box)
         self.purchase = QDateEdit()
@@ -243,6 +255,7 @@ class OverviewTab(QWidget):
         layout.addWidget(self.dispatch_card)
         self.editing = False
         self.editable = False
+        self.nameplate_picker: PhotoPicker | None = None
 
         # --- the machine -------------------------------------------------------------
         self.machine_card = Card(self.tr("Machine"))
@@ -341,6 +354,7 @@ class OverviewTab(QWidget):
         for name, editor in self.fields.items():
             editor.setVisible(editing)
             self.values[name].setVisible(not editing)
+        self.read_nameplate.setVisible(editing)
         self.purchase.setVisible(editing)
         self.values["purchase_date"].setVisible(not editing)
         self.save_dispatch.setVisible(editing)
@@ -350,6 +364,38 @@ class OverviewTab(QWidget):
             self.saved_note.setText("")
             self.dispatch_error.clear_message()
             self.fields["address"].setFocus()
+
+    def _pick_nameplate_photo(self) -> None:
+        picker = PhotoPicker(self.page.ctx, self.tr("Photo of the machine's nameplate"), self)
+        picker.accepted.connect(lambda: self.read_nameplate_from(picker.path))
+        self.nameplate_picker = picker
+        picker.open()
+
+    def read_nameplate_from(self, path: str) -> None:
+        """Read the nameplate's code in the back and put it in the serial field."""
+        if not path:
+            return
+        error = self.field_errors["serial"]
+        self.read_nameplate.setEnabled(False)
+        error.show_message(self.tr("Reading the nameplate…"), "muted")
+
+        def done(code: str | None) -> None:
+            self.read_nameplate.setEnabled(True)
+            if not code or not code.strip():
+                error.show_message(
+                    self.tr("No code could be read in this photo: take it closer and straight.")
+                )
+                return
+            error.clear_message()
+            self.fields["serial"].setText(code.strip())
+
+        def failed(_error: BaseException) -> None:
+            self.read_nameplate.setEnabled(True)
+            error.show_message(self.tr("This file is not a picture the app can read."))
+
+        self.page.ctx.task_manager.run(
+            read_code_from_image, path, on_done=done, on_error=failed, owner=self
+        )
 
     def _cancel_editing(self) -> None:
         self.editing = False

@@ -1400,8 +1400,28 @@ Walk round the machine and add what you find above: the customer sees it before 
         <translation>取消</translation>
     </message>
     <message>
+        <source>Read the nameplate…</source>
+        <translation>读取铭牌…</translation>
+    </message>
+    <message>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Photo of the machine&apos;s nameplate</source>
+        <translation>整机铭牌照片</translation>
+    </message>
+    <message>
+        <source>Reading the nameplate…</source>
+        <translation>正在读取铭牌…</translation>
+    </message>
+    <message>
+        <source>No code could be read in this photo: take it closer and straight.</source>
+        <translation>这张照片中读不出编码：请靠近、正对铭牌重拍。</translation>
+    </message>
+    <message>
+        <source>This file is not a picture the app can read.</source>
+        <translation>这个文件不是本应用能读取的图片。</translation>
     </message>
     <message>
         <source>Returned for rework: correct it, then the customer signs again.</source>
@@ -2625,6 +2645,60 @@ Take it with the camera, then tap it above.</source>
     <message>
         <source>Sign here</source>
         <translation>请在此签字</translation>
+    </message>
+</context>
+<context>
+    <name>StoreProblemPage</name>
+    <message>
+        <source>For support: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save my unsynced work to a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep this file aside and start again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) not yet synced saved to %1. Send this file to support.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) could not be read.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>That did not work: %1. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keeping the file aside…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StoreProblemWindow</name>
+    <message>
+        <source>fieldapp — service jobs</source>
+        <translation type="unfinished">fieldapp — 服务工单</translation>
     </message>
 </context>
 <context>
