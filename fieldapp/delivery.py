@@ -10,11 +10,11 @@ from sqlmodel import Session, col, select
 
 from fieldapp.blobs import BlobStore
 from fieldapp.clock import utcnow
-from fieldapp.models import Job, SignOff, User
+from fieldapp.models import Job, User
 from fieldapp.models.company import ReportDelivery
 from fieldapp.models.enums import DeliveryStatus, Role
-from fieldapp.rules.jobflow import is_frozen
 from fieldapp.services import DomainError
+from fieldapp.signoffs import sign_off_in_force
 
 #: The languages a report is printed and e-mailed in.
 REPORT_LANGUAGES = ("zh", "en")
@@ -35,21 +35,6 @@ def normalise_email(address: str) -> str:
             "email_invalid", f"{text} is not a valid e-mail address: {error}"
         ) from error
     return str(checked.normalized)
-
-
-def sign_off_in_force(session: Session, job: Job) -> SignOff | None:
-    """The customer's signature in force on the job's report: the one no amendment
-    replaced (as HQ decides it, never by a device's clock); None while not signed."""
-    if not is_frozen(job.status):
-        return None
-    sign_offs = session.exec(
-        select(SignOff)
-        .where(SignOff.job_id == job.id, col(SignOff.deleted_at).is_(None))
-        .order_by(col(SignOff.signed_at).desc())
-    ).all()
-    replaced = {s.amends_id for s in sign_offs if s.amends_id}
-    current = [s for s in sign_offs if s.id not in replaced]
-    return current[0] if current else None
 
 
 def queue_report_email(

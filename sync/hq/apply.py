@@ -19,41 +19,13 @@ from fieldapp.guards import FrozenReportError
 from fieldapp.models import (
     APPEND_ONLY_TABLES,
     TABLES_BY_NAME,
-    Attachment,
     ChecklistAnswer,
     ChecklistRun,
-    ChecklistTemplate,
-    ChecklistTemplateItem,
-    CompanyProfile,
-    Complaint,
-    Contact,
-    Customer,
-    CustomerSite,
-    Device,
-    Fault,
-    FollowUp,
-    HourMeterReading,
     Job,
-    JobEvent,
-    LicenceEvent,
-    Machine,
-    Part,
-    PartCompatibility,
-    PartsRequest,
-    PartsRequestLine,
-    PartUsage,
-    PreInspectionFinding,
-    ProductModel,
-    Region,
     ReportDelivery,
-    Review,
     SignOff,
-    StockLocation,
-    StockMovement,
     SyncConflict,
     SyncedRow,
-    Team,
-    TimeEntry,
     User,
 )
 from fieldapp.models.enums import (
@@ -78,9 +50,10 @@ from fieldapp.rules import jobflow
 from fieldapp.rules.merge import Winner, resolve_field
 from fieldapp.rules.report_hash import verify_report
 from fieldapp.services import DomainError, refresh_deadlines
+from fieldapp.signoffs import sign_off_refusal
 from fieldapp.wire import row_to_wire, to_wire
-from fieldapp.work import FAULT_FIELDS
-from sync.buckets import ALL, bucket_of, scope_of
+from sync.buckets import bucket_of
+from sync.hq import scope
 from sync.hq.models import AppliedMutation, Revision
 from sync.protocol import Mutation, MutationResult, PushRequest, PushResponse
 
@@ -104,107 +77,7 @@ class Actor:
         return Role(self.user.role)
 
 
-# What an engineer may add, and which fields of which rows they may change.
-ENGINEER_INSERTS: frozenset[type[SyncedRow]] = frozenset(
-    {
-        JobEvent,
-        PreInspectionFinding,
-        Fault,
-        PartUsage,
-        TimeEntry,
-        ChecklistRun,
-        ChecklistAnswer,
-        Attachment,
-        SignOff,
-        HourMeterReading,
-        StockMovement,
-        PartsRequest,
-        PartsRequestLine,
-        Contact,
-        CustomerSite,
-        Job,
-        Complaint,
-        ReportDelivery,
-    }
-)
-ENGINEER_UPDATES: dict[type[SyncedRow], frozenset[str]] = {
-    Job: frozenset(
-        {
-            "status",
-            "appointment_at",
-            "contact_name",
-            "contact_phone",
-            "address",
-            "reported_model",
-            "reported_serial",
-            "reported_purchase_date",
-            "reported_symptom",
-            "customer_request",
-            "answered_at",
-            "arrived_at",
-            "completed_at",
-            "amount_cents",
-            "note",
-            "assignee_id",  # only to hand the job back
-        }
-    ),
-    Customer: frozenset({"phone", "contact_name", "address"}),
-    CustomerSite: frozenset({"contact_name", "contact_phone", "address"}),
-    Contact: frozenset({"name", "title", "phone", "email"}),
-    Machine: frozenset({"hour_meter", "hour_meter_read_at", "notes"}),
-    PreInspectionFinding: frozenset(
-        {
-            "fix_now",
-            "danger_if_not",
-            "remaining_life",
-            "remind_on",
-            "remind_at_hours",
-            "description",
-            "component",
-        }
-    ),
-    Fault: FAULT_FIELDS,
-    PartUsage: frozenset(
-        {
-            "quantity",
-            "warranty",
-            "override_reason",
-            "old_part_shown",
-            "old_part_returned",
-            "fault_id",
-        }
-    ),
-    TimeEntry: frozenset({"kind", "started_at", "minutes", "warranty", "note"}),
-    ChecklistRun: frozenset({"completed_at"}),
-    Attachment: frozenset({"caption"}),
-    PartsRequest: frozenset({"status", "note"}),
-}
-CLERK_INSERTS: frozenset[type[SyncedRow]] = frozenset({FollowUp, Complaint, JobEvent})
-CLERK_UPDATES: dict[type[SyncedRow], frozenset[str]] = {
-    Complaint: frozenset({"status", "answered_at", "closed_at", "resolution", "owner_id"}),
-    Job: frozenset({"status"}),
-}
 NEVER_FROM_DEVICES: frozenset[str] = frozenset({"id", "version", "created_at", "updated_at"})
-# What an engineer may remove (soft delete): their own work records of an open job.
-ENGINEER_DELETES: frozenset[type[SyncedRow]] = frozenset(
-    {Fault, PartUsage, TimeEntry, PreInspectionFinding, Attachment, Contact}
-)
-# The organisation and the catalogue are administered at HQ, not by supervisors' devices.
-ADMIN_ONLY: frozenset[type[SyncedRow]] = frozenset(
-    {
-        User,
-        Team,
-        Device,
-        Region,
-        ProductModel,
-        Part,
-        PartCompatibility,
-        ChecklistTemplate,
-        ChecklistTemplateItem,
-        StockLocation,
-        CompanyProfile,
-    }
-)
 # Columns holding a value of one of the domain's vocabularies.
 VOCABULARIES: dict[tuple[str, str], type[StrEnum]] = {
     ("job", "status"): JobStatus,
@@ -257,7 +130,8 @@ def apply_batch(session: Session, actor: Actor, request: PushRequest) -> PushRes
         except (IntegrityError, StatementError) as error:
             savepoint.rollback()
             result = _rejected(mutation, "integrity", str(error.orig or error).splitlines()[0])
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, OverflowError) as error:
+            # OverflowError: a moment that leaves the calendar when turned to UTC.
             savepoint.rollback()
             result = _rejected(mutation, "invalid_value", str(error).splitlines()[0][:200])
         if result.status == "rejected":
@@ -292,8 +166,8 @@ def _visible(
     for fresh in (False, True):
         # The batch may itself have widened the scope (a new job): look again once.
         if fresh or "scope" not in cache:
-            cache["scope"] = set(scope_of(session, actor.user))
-        if ALL in cache["scope"] or bucket in cache["scope"]:
+            cache["scope"] = set(scope.read_scope(session, actor.user))
+        if scope.allowed(session, actor.user, scope.Action.READ, bucket, scope=cache["scope"]):
             return True
     return False
 
@@ -367,6 +241,11 @@ def _insert(
         _flag(session, job)  # work recorded by the engineer the job was taken from
     if isinstance(row, SignOff) and not verify_report(row.content, row.report_hash):
         raise Rejection("hash_mismatch", "The signed report does not match its hash.")
+    if isinstance(row, SignOff):
+        # HQ, never the device, decides which report is in force (fieldapp/signoffs.py).
+        refusal = sign_off_refusal(session, row)
+        if refusal is not None:
+            raise Rejection(*refusal)
     session.add(row)
     session.flush()
     return MutationResult(
@@ -406,7 +285,7 @@ def _update(
     merged.update(incoming)
     parsed = _validated(model, merged)
     wanted = {name: getattr(parsed, name) for name in incoming}
-    _authorize_update(session, actor, row, wanted)
+    _authorize_update(session, actor, row, parsed, wanted)
 
     concurrent = _fields_changed_elsewhere(session, mutation, actor)
     taken_away = (
@@ -541,103 +420,13 @@ def job_of(session: Session, row: SyncedRow) -> Job | None:
     return session.get(Job, job_id) if job_id else None
 
 
-def was_assigned(session: Session, job: Job, user_id: str) -> bool:
-    """The engineer holds the job now, or held it (work done offline before a
-    re-assignment is kept, never lost)."""
-    if job.assignee_id == user_id:
-        return True
-    events = session.exec(
-        select(JobEvent.data).where(JobEvent.job_id == job.id, JobEvent.kind == "assigned")
-    ).all()
-    for data in events:
-        try:
-            if json.loads(data or "{}").get("assignee_id") == user_id:
-                return True
-        except (ValueError, AttributeError):
-            continue
-    return False
-
-
-def _customer_in_scope(session: Session, actor: Actor, customer_id: str | None) -> bool:
-    if customer_id is None:
-        return False
-    found = session.exec(
-        select(Job.id).where(
-            Job.customer_id == customer_id,
-            Job.assignee_id == actor.user.id,
-            col(Job.deleted_at).is_(None),
-        )
-    ).first()
-    return found is not None
-
-
-def _customer_of(session: Session, row: SyncedRow) -> str | None:
-    if isinstance(row, Customer):
-        return row.id
-    if isinstance(row, HourMeterReading):
-        machine = session.get(Machine, row.machine_id)
-        return machine.customer_id if machine else None
-    return getattr(row, "customer_id", None)
-
-
-def _engineer_may_touch(session: Session, actor: Actor, row: SyncedRow) -> bool:
-    me = actor.user.id
-    if isinstance(row, Job) and session.get(Job, row.id) is None:
-        # An engineer creates only the follow-up of their own job, for the same customer.
-        parent = session.get(Job, row.parent_job_id) if row.parent_job_id else None
-        return (
-            parent is not None
-            and was_assigned(session, parent, me)
-            and row.customer_id == parent.customer_id
-            and row.assignee_id in {None, me}
-        )
-    if isinstance(row, StockMovement):
-        location = session.get(StockLocation, row.location_id)
-        return location is not None and location.owner_user_id == me
-    if isinstance(row, PartsRequest):
-        return row.requester_id == me
-    if isinstance(row, PartsRequestLine):
-        request = session.get(PartsRequest, row.request_id)
-        return request is not None and request.requester_id == me
-    if isinstance(row, LicenceEvent):
-        return False
-    job = job_of(session, row)
-    if job is not None:
-        return was_assigned(session, job, me)
-    if getattr(row, "job_id", None) or isinstance(row, ChecklistAnswer):
-        return False  # names a job that does not exist
-    return _customer_in_scope(session, actor, _customer_of(session, row))
-
-
-def _supervisor_may_touch(session: Session, actor: Actor, row: SyncedRow) -> bool:
-    if type(row) in ADMIN_ONLY or actor.user.team_id is None:
-        return False
-    job = job_of(session, row)
-    if job is None:
-        return True
-    if job.team_id and job.team_id == actor.user.team_id:
-        return True
-    assignee = session.get(User, job.assignee_id) if job.assignee_id else None
-    return assignee is not None and assignee.team_id == actor.user.team_id
-
-
 def _authorize_insert(session: Session, actor: Actor, row: SyncedRow) -> None:
-    role = actor.role
-    if role == Role.ADMIN:
-        return
-    if role == Role.ENGINEER:
-        allowed = type(row) in ENGINEER_INSERTS and _engineer_may_touch(session, actor, row)
-    elif role == Role.SUPERVISOR:
-        allowed = not isinstance(row, SignOff) and _supervisor_may_touch(session, actor, row)
-    elif role == Role.CLERK:
-        allowed = type(row) in CLERK_INSERTS
-    else:
-        allowed = False
-    if not allowed:
-        raise Rejection("forbidden", f"A {role} may not add this {type(row).__name__} here.")
-    if isinstance(row, Review) and row.reviewer_id != actor.user.id:
-        raise Rejection("forbidden", "A review is signed by its reviewer only.")
-    if isinstance(row, ReportDelivery):
+    """The one scope check (sync/hq/scope.py), then what only a push checks."""
+    try:
+        scope.authorize(session, actor.user, scope.Action.INSERT, row)
+    except scope.Denied as denied:
+        raise Rejection(denied.code, denied.reason) from denied
+    if isinstance(row, ReportDelivery) and actor.role != Role.ADMIN:
         _check_delivery(session, actor, row)
 
 
@@ -671,25 +460,11 @@ def _check_delivery(session: Session, actor: Actor, row: ReportDelivery) -> None
 
 
 def _authorize_update(
-    session: Session, actor: Actor, row: SyncedRow, wanted: dict[str, Any]
+    session: Session, actor: Actor, row: SyncedRow, after: SyncedRow, wanted: dict[str, Any]
 ) -> None:
-    role = actor.role
-    if role == Role.ADMIN:
-        return
-    if role == Role.ENGINEER:
-        fields = ENGINEER_UPDATES.get(type(row), frozenset())
-        deletable = {"deleted_at"} if type(row) in ENGINEER_DELETES else set()
-        allowed = set(wanted) <= fields | deletable and _engineer_may_touch(session, actor, row)
-        if isinstance(row, Job) and "assignee_id" in wanted and wanted["assignee_id"] is not None:
-            allowed = False  # an engineer only hands a job back, never re-assigns it
-    elif role == Role.SUPERVISOR:
-        allowed = _supervisor_may_touch(session, actor, row)
-    elif role == Role.CLERK:
-        allowed = set(wanted) <= CLERK_UPDATES.get(type(row), frozenset())
-    else:
-        allowed = False
-    if not allowed:
-        raise Rejection(
-            "forbidden",
-            f"A {role} may not change {', '.join(sorted(wanted))} of this {type(row).__name__}.",
+    try:
+        scope.authorize(
+            session, actor.user, scope.Action.UPDATE, after, before=row, fields=set(wanted)
         )
+    except scope.Denied as denied:
+        raise Rejection(denied.code, denied.reason) from denied
