@@ -2,18 +2,71 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-PROTOCOL_VERSION = 1
-MIN_PROTOCOL_VERSION = 1  # HQ refuses older clients with 426 "update_required"
-MAX_PROTOCOL_VERSION = 1
+# 2: a bucket's checksum covers each row's content (its canonical wire form), not only
+# (id, version); a protocol-1 app would see every bucket differ, so HQ refuses it.
+PROTOCOL_VERSION = 2
+MIN_PROTOCOL_VERSION = 2  # HQ refuses older clients with 426 "update_required"
+MAX_PROTOCOL_VERSION = 2
 PROTOCOL_HEADER = "X-Fieldapp-Protocol"
 API = "/api/v1"
 MAX_BATCH = 500
 MAX_PAGE = 5000
 CHUNK_SIZE = 256 * 1024
+
+# Bounds of what HQ's columns hold: integers are signed 64-bit, text has no NUL byte
+# (PostgreSQL cannot store one), and a moment lies in years 1900-9998 in UTC.
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+NO_NUL = r"^[^\x00]*$"
+FIRST_YEAR = 1900
+LAST_YEAR = 9998
+
+Position = Annotated[int, Field(ge=0, le=INT64_MAX)]
+Bucket = Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)]
+
+
+def _in_calendar(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC) if value.tzinfo is not None else value
+    except OverflowError:
+        utc = None
+    if utc is None or not FIRST_YEAR <= utc.year <= LAST_YEAR:
+        raise ValueError(f"a moment between the years {FIRST_YEAR} and {LAST_YEAR} (UTC)")
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_in_calendar)]
+
+
+def wire_value_problem(name: str, value: Any) -> str | None:
+    """Why a wire value cannot be stored (an integer beyond 64 bits, a NUL byte in
+    text), or None; looks into lists and objects."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        return f"{name}: the integer is out of range (signed 64-bit)"
+    if isinstance(value, str) and "\x00" in value:
+        return f"{name}: text may not contain a NUL byte"
+    if isinstance(value, list):
+        return next(
+            (p for i, v in enumerate(value) if (p := wire_value_problem(f"{name}[{i}]", v))),
+            None,
+        )
+    if isinstance(value, dict):
+        return next(
+            (
+                p
+                for k, v in value.items()
+                if (p := wire_value_problem(str(k), k) or wire_value_problem(f"{name}.{k}", v))
+            ),
+            None,
+        )
+    return None
 
 
 class Strict(BaseModel):
@@ -21,15 +74,32 @@ class Strict(BaseModel):
 
 
 class ErrorBody(BaseModel):
+    """Every refusal's body: a stable ``code``, a plain ``message`` and, for some codes,
+    a ``detail``."""
+
     code: str
     message: str
     detail: Any = None
 
 
+class FieldProblem(BaseModel):
+    field: str  # where, e.g. "body.mutations.0.base_version"
+    message: str
+
+
+class ValidationErrorBody(BaseModel):
+    """The 422 body: ``code`` "invalid_request" when the request does not match its
+    schema (``detail`` lists up to 20 problems), or the code of a refused value."""
+
+    code: str
+    message: str
+    detail: list[FieldProblem] | None = None
+
+
 class EnrollRequest(Strict):
-    code: str = Field(min_length=4, max_length=64)
-    device_name: str = Field(default="", max_length=64)
-    platform: str = Field(default="", max_length=32)
+    code: str = Field(min_length=4, max_length=64, pattern=NO_NUL)
+    device_name: str = Field(default="", max_length=64, pattern=NO_NUL)
+    platform: str = Field(default="", max_length=32, pattern=NO_NUL)
 
 
 class EnrollResponse(BaseModel):
@@ -42,16 +112,25 @@ class EnrollResponse(BaseModel):
 
 
 class Mutation(Strict):
-    mutation_id: str = Field(min_length=8, max_length=36)
-    table: str = Field(max_length=40)
-    row_id: str = Field(min_length=8, max_length=36)
+    mutation_id: str = Field(min_length=8, max_length=36, pattern=NO_NUL)
+    table: str = Field(max_length=40, pattern=NO_NUL)
+    row_id: str = Field(min_length=8, max_length=36, pattern=NO_NUL)
     op: Literal["insert", "update", "delete"]
     fields: dict[str, Any]
-    base_version: int = Field(ge=0)
+    base_version: Position
+
+    @field_validator("fields")
+    @classmethod
+    def _storable(cls, fields: dict[str, Any]) -> dict[str, Any]:
+        for name, value in fields.items():
+            problem = wire_value_problem(name, name) or wire_value_problem(name, value)
+            if problem:
+                raise ValueError(problem)
+        return fields
 
 
 class PushRequest(Strict):
-    batch_id: str = Field(min_length=8, max_length=36)
+    batch_id: str = Field(min_length=8, max_length=36, pattern=NO_NUL)
     mutations: list[Mutation] = Field(max_length=MAX_BATCH)
 
 
@@ -74,14 +153,14 @@ class Backfill(Strict):
     """Fetch the rows of buckets that just entered the device's scope, up to ``upto``
     (the cursor the device had when it began), in pages after ``after``."""
 
-    buckets: list[str] = Field(max_length=100_000)
-    upto: int = Field(ge=0)
-    after: int = Field(ge=0)
+    buckets: list[Bucket] = Field(max_length=100_000)
+    upto: Position
+    after: Position
 
 
 class PullRequest(Strict):
-    cursor: int = Field(ge=0)
-    scope_digest: str = ""
+    cursor: Position
+    scope_digest: str = Field(default="", max_length=128, pattern=NO_NUL)
     backfill: Backfill | None = None
     limit: int = Field(default=1000, ge=1, le=MAX_PAGE)
 
@@ -106,7 +185,7 @@ class PullResponse(BaseModel):
 
 
 class ChecksumRequest(Strict):
-    buckets: list[str] = Field(max_length=100_000)
+    buckets: list[Bucket] = Field(max_length=100_000)
 
 
 class BucketChecksum(BaseModel):
