@@ -8,10 +8,15 @@ import platform
 import socket
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from fieldapp import cli
+from fieldapp.paths import STORE_FILE
 from fieldapp.store import Store
+from fieldapp.store_health import StoreProblem, set_aside
 from sync.client import PULL_PAGE, SyncClient, SyncFailed, enroll, sync_status
+from sync.rescue import store_identity, write_rescue
+from sync.token_store import forget_token, has_token, token_location
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +83,53 @@ def cmd_demo(store: Store, args: argparse.Namespace) -> int:
     return cli.cmd_status(store, argparse.Namespace(json=False))
 
 
+def cmd_rescue(data_dir: Path, problem: StoreProblem | None, args: argparse.Namespace) -> int:
+    """Save what can be read of the store's unsynced work to a file for support."""
+    if problem is not None and problem.kind in cli.FOLDER_PROBLEMS:
+        sys.stderr.write(f"fieldapp: {problem.explain()}\n")
+        return cli.EXIT_STORE_PROBLEM
+    out: Path = args.out
+    try:
+        content = write_rescue(data_dir, out)
+    except OSError as error:
+        sys.stderr.write(f"fieldapp: cannot write {out}: {error.strerror or error}\n")
+        return 1
+    changes, lost = len(content["mutations"]), content["unreadable_entries"]
+    sys.stdout.write(
+        f"Saved {changes} changes not yet synced to {out}"
+        + (f"; {lost} could not be read" if lost else "")
+        + ". Send the file to support: they import it at HQ with "
+        f"`fieldapp-hq import rescue {out.name}`.\n"
+    )
+    if content["error"]:
+        sys.stdout.write(f"The store could only be read in part: {content['error']}\n")
+    return 0
+
+
+def cmd_set_aside(data_dir: Path, problem: StoreProblem | None, args: argparse.Namespace) -> int:
+    """Move a damaged store aside (kept, timestamped) so the device can enroll afresh."""
+    if problem is None:
+        sys.stderr.write(
+            "fieldapp: the local store is fine; nothing was set aside. (Its changes not yet "
+            "synced would be left behind: run `fieldapp sync` instead.)\n"
+        )
+        return 1
+    if problem.kind in cli.FOLDER_PROBLEMS:
+        sys.stderr.write(f"fieldapp: {problem.explain()}\n")
+        return cli.EXIT_STORE_PROBLEM
+    server = store_identity(data_dir)["server"] if problem.rescuable else ""
+    had_store = (data_dir / STORE_FILE).exists()
+    kept = set_aside(data_dir)
+    forget_token(data_dir)
+    sys.stdout.write(
+        (f"The damaged store is kept as {kept}. " if had_store else "")
+        + "Enroll this device again "
+        f"(`fieldapp enroll --server {server or 'HQ-ADDRESS'} --code CODE`, with a new code "
+        "from your supervisor), then `fieldapp sync` brings your jobs back from HQ.\n"
+    )
+    return 0
+
+
 def register(commands: argparse._SubParsersAction) -> dict[str, cli.Command]:  # type: ignore[type-arg]
     enroll_parser = commands.add_parser("enroll", help="enroll this device with HQ")
     enroll_parser.add_argument("--server", required=True, help="HQ's address, http(s)://...")
@@ -94,10 +146,21 @@ def register(commands: argparse._SubParsersAction) -> dict[str, cli.Command]:  #
     commands.add_parser(
         "demo", help="the demo: a local HQ with demo data and the demo engineer's device"
     )
+    rescue = commands.add_parser(
+        "rescue", help="save the unsynced work of a damaged store to a file for support"
+    )
+    rescue.add_argument("--out", type=Path, required=True, help="the file to write")
+    commands.add_parser(
+        "set-aside",
+        help="keep a damaged store aside (renamed, not deleted) to enroll again",
+    )
     return {"enroll": cmd_enroll, "sync": cmd_sync, "demo": cmd_demo}
 
 
 cli.STATUS_EXTRAS["sync"] = sync_status
+cli.STATUS_EXTRAS["token"] = lambda store: token_location(store.path.parent)
+cli.HAS_TOKEN.append(has_token)
+cli.FOLDER_COMMANDS.update({"rescue": cmd_rescue, "set-aside": cmd_set_aside})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

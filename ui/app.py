@@ -12,23 +12,24 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fieldapp.paths import default_data_dir, setup_logging
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from fieldapp.store import Store
+    from fieldapp.store_health import StoreProblem
     from sync.preconfig import Preconfig
     from ui.context import AppContext
     from ui.mainwindow import MainWindow
 
 log = logging.getLogger(__name__)
 
-CLI_COMMANDS = {"status", "sync", "enroll", "demo-data"}
+CLI_COMMANDS = {"status", "sync", "enroll", "demo-data", "rescue", "set-aside"}
 
 
 def _split(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -122,16 +123,22 @@ class Launcher:
     """Opens the main window, and opens it again in the other language when the
     engineer switches in the settings."""
 
-    def __init__(self, ctx: AppContext, preset: Preconfig | None = None, *, auto_sync: bool = True):
-        self.ctx = ctx
+    def __init__(
+        self, ctx: AppContext | None, preset: Preconfig | None = None, *, auto_sync: bool = True
+    ):
+        self.ctx = ctx  # None while the store cannot be opened (the problem screen)
+        #: Opens the store and the main window: after the problem screen's fresh start.
+        self.start: Callable[[], None] | None = None
         self.preset = preset
         self.auto_sync = auto_sync
         self.window: MainWindow | None = None
+        self.problem_window: QWidget | None = None
 
     def open_window(self, language: str) -> MainWindow:
         from ui.i18n import INSTALLED
         from ui.mainwindow import MainWindow
 
+        assert self.ctx is not None, "open_window needs an open store"
         self.ctx.language = language
         INSTALLED.install(language)
         old = self.window
@@ -152,30 +159,166 @@ class Launcher:
         gc.freeze()
         return window
 
+    def show_problem(self, data_dir: Path, problem: StoreProblem, language: str) -> None:
+        """The store cannot be used: its problem screen in place of the main window."""
+        from ui.i18n import INSTALLED
+        from ui.store_problem import StoreProblemWindow
+
+        INSTALLED.install(language)
+        old = self.window
+        window = StoreProblemWindow(data_dir, problem)
+        window.page.fresh_start.connect(lambda: self._fresh_start(window))
+        window.page.check_again.connect(lambda: self._check_again(window, data_dir, language))
+        if old is not None:
+            window.setGeometry(old.geometry())
+            old.close()
+            old.deleteLater()
+        self.problem_window = window
+        self.window = None
+        window.show()
+
+    def _fresh_start(self, problem_window: QWidget) -> None:
+        assert self.start is not None
+        self.start()
+        if self.window is not None:
+            self.window.setGeometry(problem_window.geometry())
+        self.problem_window = None
+        problem_window.close()
+        problem_window.deleteLater()
+
+    def _check_again(self, problem_window: QWidget, data_dir: Path, language: str) -> None:
+        from fieldapp.store_health import check_data_dir
+        from sync.token_store import has_token
+
+        problem = check_data_dir(
+            data_dir, has_token=lambda: has_token(data_dir), quick_check=True
+        )
+        if problem is None:
+            self._fresh_start(problem_window)
+        else:
+            self.problem_window = None
+            problem_window.close()
+            problem_window.deleteLater()
+            self.show_problem(data_dir, problem, language)
+
+    def check_in_back(self, data_dir: Path, *, then_sync: bool) -> None:
+        """SQLite's quick_check of every page, in the back, before the first sync: a
+        damaged store found then closes the job list for the problem screen; a sound
+        one lets the sync start (``then_sync``)."""
+        from fieldapp.paths import STORE_FILE
+        from fieldapp.store_health import check_store_file
+
+        if self.ctx is None:
+            return
+        self.ctx.task_manager.run(
+            check_store_file,
+            data_dir / STORE_FILE,
+            has_token=False,
+            quick_check=True,
+            # No owner: the answer is for whichever window is shown by then (the
+            # engineer may have switched the language meanwhile).
+            on_done=lambda problem: self._checked(data_dir, problem, then_sync),
+        )
+
+    def _checked(self, data_dir: Path, problem: StoreProblem | None, then_sync: bool) -> None:
+        window = self.window
+        if window is None or self.ctx is None:
+            return
+        if problem is not None:
+            log.error("The store was found damaged after start: %s", problem.detail)
+            self.show_problem(data_dir, problem, self.ctx.language)
+            # Closed at once: no more reads of it, and its empty journal files go (they
+            # would otherwise be kept aside with it).
+            self.ctx.store.close()
+            return
+        if then_sync and not self.auto_sync:
+            self.auto_sync = window.auto_sync = True
+            if window.job_list is not None:  # else the sync starts once enrolled
+                window.sync.start()
+
 
 def run_app(data_dir: Path, *, demo_root: Path | None = None, language: str | None = None) -> int:
     started = time.perf_counter()
-    from fieldapp.store import Store
-    from sync.preconfig import load_preconfig
-    from ui.context import AppContext
     from ui.tasks import tasks
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    setup_logging(data_dir)
     app = qt_application()
-    store = Store.open(data_dir)
     with contextlib.ExitStack() as stack:
-        stack.callback(store.close)
-        preset = load_preconfig(data_dir)
-        chosen = choose_language(store, preset, language)
-        if demo_root is not None:
-            stack.enter_context(_demo_hq(demo_root, store, data_dir))
-        launcher = Launcher(AppContext(store=store, data_dir=data_dir, language=chosen), preset)
-        launcher.open_window(chosen)
+        launch(data_dir, stack, demo_root=demo_root, language=language)
         log.info("window shown %.0f ms after start", (time.perf_counter() - started) * 1000)
         code = app.exec()
         tasks().wait(30_000)
         return int(code)
+
+
+def launch(
+    data_dir: Path,
+    stack: contextlib.ExitStack,
+    *,
+    demo_root: Path | None = None,
+    language: str | None = None,
+    auto_sync: bool = True,
+) -> Launcher:
+    """Check the store, then show the main window on it, or the store's problem screen
+    (ui/store_problem.py) when it cannot be used. What is opened closes with ``stack``."""
+    from fieldapp.store_health import check_data_dir, shutdown_was_clean
+    from sync.preconfig import load_preconfig
+    from sync.token_store import has_token
+
+    # The store is checked before it is opened (fieldapp/store_health.py): header, size
+    # and schema revision every time (under a millisecond); SQLite's quick_check of every
+    # page here only after a shutdown that was not clean (on a 100 MB store it takes
+    # 80 ms warm, 800 ms from a cold disk), else in the back once the window is shown,
+    # and the first sync waits for it.
+    clean = shutdown_was_clean(data_dir)
+    problem = check_data_dir(
+        data_dir, has_token=lambda: has_token(data_dir), quick_check=not clean
+    )
+    if problem is None or problem.kind not in FOLDER_PROBLEMS:
+        setup_logging(data_dir)
+    preset = load_preconfig(data_dir) if problem is None or problem.rescuable else None
+    launcher = Launcher(None, preset, auto_sync=auto_sync)
+    launcher.start = lambda: _open_store(launcher, stack, data_dir, demo_root, language)
+    if problem is not None:
+        from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+        asked = language or (preset.language if preset else "")
+        chosen = asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+        launcher.show_problem(data_dir, problem, chosen)
+    elif clean:
+        launcher.auto_sync = False  # until the check in the back has passed
+        launcher.start()
+        launcher.check_in_back(data_dir, then_sync=auto_sync)
+    else:
+        launcher.start()
+    return launcher
+
+
+FOLDER_PROBLEMS = {"folder_is_file", "folder_not_writable"}
+
+
+def _open_store(
+    launcher: Launcher,
+    stack: contextlib.ExitStack,
+    data_dir: Path,
+    demo_root: Path | None,
+    language: str | None,
+) -> None:
+    """Open the store and the main window on it (at start, or after a fresh start)."""
+    from fieldapp.store import Store
+    from fieldapp.store_health import open_marker
+    from sync.preconfig import load_preconfig
+    from ui.context import AppContext
+
+    store = Store.open(data_dir)
+    stack.callback(store.close)
+    stack.enter_context(open_marker(data_dir))
+    preset = launcher.preset or load_preconfig(data_dir)
+    launcher.preset = preset
+    chosen = choose_language(store, preset, language)
+    if demo_root is not None:
+        stack.enter_context(_demo_hq(demo_root, store, data_dir))
+    launcher.ctx = AppContext(store=store, data_dir=data_dir, language=chosen)
+    launcher.open_window(chosen)
 
 
 @contextlib.contextmanager

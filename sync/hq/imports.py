@@ -6,6 +6,7 @@ number and the reason, and nothing is written unless every line is good.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -23,7 +24,23 @@ from fieldapp.models import Customer, Job, Machine, Part, PartCompatibility, Pro
 from fieldapp.models.enums import JobEventKind, JobStatus, JobType, Urgency
 from fieldapp.services import DomainError, record_event, refresh_deadlines
 
-CATALOGUE_COLUMNS = ("part_no", "name_zh", "name_en", "unit", "price", "labour_minutes")
+#: The catalogue's one format, for export and import alike (resources/demo/parts.csv is
+#: in it): prices in fen, yes/no as 1/0, the models a part fits space-separated.
+CATALOGUE_FORMAT = (
+    "part_no",
+    "name_zh",
+    "name_en",
+    "category",
+    "unit",
+    "price_cents",
+    "labour_minutes",
+    "warranty_eligible",
+    "superseded_by",
+    "models",
+)
+CATALOGUE_COLUMNS = ("part_no", "name_zh", "name_en", "unit", "labour_minutes")
+#: One of these gives the price: fen (the format above) or yuan (an ERP's export).
+PRICE_COLUMNS = ("price_cents", "price")
 JOBS_COLUMNS = ("customer_code", "job_type", "reported_symptom")
 
 
@@ -32,6 +49,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    encoding: str = "utf-8"
 
     @property
     def ok(self) -> bool:
@@ -44,15 +62,102 @@ class ImportRejected(Exception):
         self.report = report
 
 
-def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Rows with their line numbers (the header is line 1). UTF-8, with or without BOM."""
-    text = path.read_text(encoding="utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in reader.fieldnames or []]
-    reader.fieldnames = header
-    return header, [
-        (reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader
-    ]
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file and its encoding: UTF-8 (with or without BOM), else the
+    encoding charset-normalizer finds for a file that has no UTF-8 in it at all (GBK
+    from Excel). A UTF-8 file with some lines of other bytes is refused, naming each
+    such line and its first bad byte: guessing would change the good lines too."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    bad: list[tuple[int, str]] = []
+    utf8_lines = 0
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            bad.append(
+                (
+                    number,
+                    f"byte {error.start + 1} of the line (0x{line[error.start]:02X}) is not "
+                    "UTF-8: save the file as CSV UTF-8",
+                )
+            )
+        else:
+            utf8_lines += not line.isascii()
+    if not utf8_lines:
+        # No line is UTF-8 with Chinese in it: a file from Excel on Chinese Windows is
+        # GBK (GB18030 is its superset), which short files are too small to tell from
+        # Big5 by statistics; anything else is what charset-normalizer recognises.
+        try:
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            pass
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is not None:
+            try:
+                return data.decode(best.encoding), best.encoding
+            except (UnicodeDecodeError, LookupError):
+                pass
+    report = ImportReport(errors=bad)
+    raise ImportRejected(report)
+
+
+Rows = list[tuple[int, dict[str, str]]]
+
+
+def read_csv(path: Path, report: ImportReport) -> tuple[list[str], Rows]:
+    """Rows with their line numbers (the header is line 1). A line with fewer or more
+    fields than the header is reported in ``report`` and left out of the rows."""
+    text, report.encoding = decode_csv(path.read_bytes())
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        report.errors.append((1, "the file is empty"))
+        raise ImportRejected(report) from None
+    except csv.Error as error:
+        report.errors.append((1, f"not a CSV file: {error}"))
+        raise ImportRejected(report) from None
+    rows: list[tuple[int, dict[str, str]]] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            report.errors.append((start, f"not a CSV line: {error}"))
+            continue
+        if not fields or not any(f.strip() for f in fields):
+            continue  # a blank line
+        if len(fields) != len(header):
+            report.errors.append(
+                (
+                    start,
+                    f"{len(fields)} fields where the header has {len(header)} "
+                    "(a missing or extra comma?)",
+                )
+            )
+            continue
+        rows.append((start, {k: v.strip() for k, v in zip(header, fields, strict=True) if k}))
+    return header, rows
+
+
+def check_lengths(model: type[Any], values: dict[str, Any]) -> None:
+    """Every text value fits its column (PostgreSQL refuses a longer one mid-write)."""
+    columns = model.__table__.columns  # type: ignore[attr-defined]
+    for name, value in values.items():
+        if not isinstance(value, str) or name not in columns:
+            continue
+        limit = getattr(columns[name].type, "length", None)
+        if limit is not None and len(value) > limit:
+            raise ValueError(f"{name} is {len(value)} characters long; at most {limit}")
 
 
 def _missing_columns(header: Iterable[str], required: Iterable[str]) -> list[str]:
@@ -68,6 +173,18 @@ def _yuan_to_fen(text: str) -> int:
     return round(value * 100)
 
 
+def _fen(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"price_cents {text!r} is not a whole number of fen") from None
+    if value < 0:
+        raise ValueError("negative price")
+    if value > 10_000_000_000:
+        raise ValueError(f"price_cents {text!r} is not a real price")
+    return value
+
+
 def _bool(text: str, default: bool) -> bool:
     if not text:
         return default
@@ -80,13 +197,16 @@ def _bool(text: str, default: bool) -> bool:
 
 
 def import_catalogue(session: Session, path: Path) -> ImportReport:
-    """Columns: part_no, name_zh, name_en, unit, price (yuan), labour_minutes and
-    optionally category, warranty_eligible, superseded_by, models (space-separated)."""
-    header, rows = read_csv(path)
+    """The catalogue in :data:`CATALOGUE_FORMAT` (``price_cents``), or with ``price``
+    in yuan instead; category, warranty_eligible, superseded_by and models optional.
+    Every bad line is reported, and nothing is written unless all are good."""
     report = ImportReport()
+    header, rows = read_csv(path, report)
     missing = _missing_columns(header, CATALOGUE_COLUMNS)
+    if not any(c in header for c in PRICE_COLUMNS):
+        missing.append("price_cents (or price in yuan)")
     if missing:
-        report.errors.append((1, f"missing columns: {', '.join(missing)}"))
+        report.errors.insert(0, (1, f"missing columns: {', '.join(missing)}"))
         raise ImportRejected(report)
     models = {m.code: m.id for m in session.exec(select(ProductModel)).all()}
     seen: set[str] = set()
@@ -105,20 +225,30 @@ def import_catalogue(session: Session, path: Path) -> ImportReport:
             unknown = [c for c in codes if c not in models]
             if unknown:
                 raise ValueError(f"unknown models: {' '.join(unknown)}")
-            minutes = int(row["labour_minutes"] or 0)
-            if minutes < 0:
-                raise ValueError("labour_minutes is negative")
+            try:
+                minutes = int(row["labour_minutes"] or 0)
+            except ValueError:
+                raise ValueError(
+                    f"labour_minutes {row['labour_minutes']!r} is not a whole number"
+                ) from None
+            if not 0 <= minutes <= 100_000:
+                raise ValueError(f"labour_minutes {minutes} is out of range")
+            if "price_cents" in row:
+                price = _fen(row["price_cents"] or "0")
+            else:
+                price = _yuan_to_fen(row["price"] or "0")
             values = {
                 "part_no": part_no,
                 "name_zh": row["name_zh"],
                 "name_en": row["name_en"],
                 "unit": row["unit"] or "件",
-                "price_cents": _yuan_to_fen(row["price"] or "0"),
+                "price_cents": price,
                 "labour_minutes": minutes,
                 "category": row.get("category", ""),
                 "warranty_eligible": _bool(row.get("warranty_eligible", ""), True),
                 "superseded_by": row.get("superseded_by", "").upper() or None,
             }
+            check_lengths(Part, values)
             parsed.append((line, values, codes))
         except (ValueError, KeyError) as error:
             report.errors.append((line, str(error)))
@@ -128,6 +258,7 @@ def import_catalogue(session: Session, path: Path) -> ImportReport:
         if target and target not in seen and target not in known:
             report.errors.append((line, f"superseded_by {target} is not a known part"))
     if report.errors:
+        report.errors.sort()
         raise ImportRejected(report)
     for _line, values, codes in parsed:
         part = known.get(values["part_no"])
@@ -160,6 +291,41 @@ def import_catalogue(session: Session, path: Path) -> ImportReport:
                 link.deleted_at = utcnow()  # no longer fits this part
                 session.add(link)
     return report
+
+
+def export_catalogue(session: Session, out: IO[str]) -> int:
+    """Write the live catalogue in :data:`CATALOGUE_FORMAT`, the format
+    :func:`import_catalogue` reads; answers the number of parts written."""
+    model_codes = {m.id: m.code for m in session.exec(select(ProductModel)).all()}
+    fits: dict[str, list[str]] = {}
+    for link in session.exec(
+        select(PartCompatibility).where(col(PartCompatibility.deleted_at).is_(None))
+    ).all():
+        code = model_codes.get(link.model_id)
+        if code is not None:
+            fits.setdefault(link.part_id, []).append(code)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CATALOGUE_FORMAT)
+    written = 0
+    for part in session.exec(
+        select(Part).where(col(Part.deleted_at).is_(None)).order_by(col(Part.part_no))
+    ).all():
+        writer.writerow(
+            [
+                part.part_no,
+                part.name_zh,
+                part.name_en,
+                part.category,
+                part.unit,
+                part.price_cents,
+                part.labour_minutes,
+                int(part.warranty_eligible),
+                part.superseded_by or "",
+                " ".join(sorted(fits.get(part.id, []))),
+            ]
+        )
+        written += 1
+    return written
 
 
 def next_job_number(session: Session, year: int) -> str:
@@ -224,11 +390,11 @@ def import_jobs(session: Session, path: Path) -> ImportReport:
     """Columns: customer_code, job_type, reported_symptom and optionally urgency,
     customer_request, contact_name, contact_phone, address, machine_serial, requested_at
     (ISO 8601), number."""
-    header, rows = read_csv(path)
     report = ImportReport()
+    header, rows = read_csv(path, report)
     missing = _missing_columns(header, JOBS_COLUMNS)
     if missing:
-        report.errors.append((1, f"missing columns: {', '.join(missing)}"))
+        report.errors.insert(0, (1, f"missing columns: {', '.join(missing)}"))
         raise ImportRejected(report)
     customers = {c.code for c in session.exec(select(Customer)).all()}
     checked: list[dict[str, Any]] = []
@@ -243,6 +409,7 @@ def import_jobs(session: Session, path: Path) -> ImportReport:
             requested = row.get("requested_at")
             values: dict[str, Any] = dict(row)
             values["requested_at"] = datetime.fromisoformat(requested) if requested else None
+            check_lengths(Job, values)
             if row.get("number"):
                 if row["number"] in numbers:
                     raise ValueError(f"job number {row['number']} appears twice")
@@ -251,6 +418,7 @@ def import_jobs(session: Session, path: Path) -> ImportReport:
         except ValueError as error:
             report.errors.append((line, str(error)))
     if report.errors:
+        report.errors.sort()
         raise ImportRejected(report)
     for line, values in zip((line for line, _ in rows), checked, strict=True):
         try:
