@@ -12,12 +12,15 @@
 An engineer holds the catalogue, org, their own user bucket, the jobs assigned to them,
 the files of those jobs' customers and those customers' finished jobs (the service
 history). A supervisor holds the same for their team. Admins and clerks hold all.
+Every door of HQ reads and writes through these buckets via one check,
+:func:`sync.hq.scope.authorize` (docs/sync-protocol.md §4.6).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -62,6 +65,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.enums import JobStatus, Role, StockLocationKind
+from fieldapp.wire import to_wire
 
 CATALOGUE = "catalogue"
 ORG = "org"
@@ -155,11 +159,38 @@ def bucket_of(session: Session, row: SyncedRow) -> str:
     raise TypeError(f"No bucket for {type(row).__name__}")
 
 
-def row_digest(table: str, row_id: str, version: int) -> int:
-    """32-bit digest of a row's identity and version; a bucket's checksum is the sum of
-    its rows' digests (order-free) and their count."""
-    data = f"{table}\x1f{row_id}\x1f{version}".encode()
+def canonical_row(row: Mapping[str, Any]) -> bytes:
+    """A row's canonical wire form: its wire values (:func:`fieldapp.wire.to_wire`) as
+    compact JSON with sorted keys, UTF-8."""
+    return json.dumps(dict(row), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def row_digest(table: str, row: Mapping[str, Any]) -> int:
+    """32-bit digest of a row's content: every column (id and version too) in its wire
+    form. A bucket's checksum is the sum of its rows' digests (order-free) and their
+    count, so a row changed behind the sync's back (bit rot, a hand edit, raw SQL)
+    shows. Device and HQ compute it with this one function over :func:`wire_rows`."""
+    data = table.encode() + b"\x1f" + canonical_row(row)
     return int.from_bytes(hashlib.sha256(data).digest()[:4], "big")
+
+
+def wire_rows(
+    executor: Any, table: str, ids: Iterable[str], columns: Iterable[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The rows ``ids`` of ``table`` as stored, as wire dicts by id (``executor``: a
+    session or a connection). Read as plain rows: a first sync moves many of them.
+    ``columns``: only these (a migration reading a table an older schema shaped)."""
+    model = TABLES_BY_NAME[table].__table__  # type: ignore[attr-defined]
+    chosen = set(columns) if columns is not None else None
+    shown = [c for c in model.columns if chosen is None or c.key in chosen]
+    wanted = list(dict.fromkeys(ids))
+    rows: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        for row in executor.execute(select(*shown).where(model.c.id.in_(chunk))):
+            values = {key: to_wire(value) for key, value in row._mapping.items()}
+            rows[values["id"]] = values
+    return rows
 
 
 def scope_digest(buckets: Iterable[str]) -> str:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import os
-import stat
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -42,15 +40,17 @@ from fieldapp.models import (
     SyncedRowState,
 )
 from fieldapp.store import Store, StoreSession
-from fieldapp.wire import from_wire
+from fieldapp.wire import from_wire, row_to_wire
 from sync import protocol as p
-from sync.buckets import ALL, bucket_of, row_digest
+from sync.buckets import ALL, bucket_of, row_digest, wire_rows
 from sync.faults import fault_point
+
+# The token lives in the OS keyring where there is one, else in a 0600 file.
+from sync.token_store import TOKEN_FILE, load_token, save_token, token_path  # noqa: F401
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
-TOKEN_FILE = "device_token"
 PUSH_BATCH = 200
 PULL_PAGE = 2000
 TABLE_ORDER = {model.__tablename__: n for n, model in enumerate(SYNCED_TABLES)}  # type: ignore[attr-defined]
@@ -123,21 +123,6 @@ def make_http_session(retries: int = 4) -> requests.Session:
         }
     )
     return session
-
-
-def token_path(data_dir: Path) -> Path:
-    return data_dir / TOKEN_FILE
-
-
-def save_token(data_dir: Path, token: str) -> None:
-    path = token_path(data_dir)
-    path.write_text(token, encoding="utf-8")
-    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
-
-
-def load_token(data_dir: Path) -> str | None:
-    path = token_path(data_dir)
-    return path.read_text(encoding="utf-8").strip() if path.exists() else None
 
 
 def _raise_for(response: requests.Response) -> None:
@@ -576,7 +561,7 @@ class SyncClient:
                         "table_name": change.table,
                         "row_id": change.row_id,
                         "bucket": change.bucket,
-                        "digest": row_digest(change.table, change.row_id, change.version),
+                        "digest": row_digest(change.table, change.row),
                     }
                 )
             for table in sorted(by_table, key=lambda t: TABLE_ORDER.get(t, 0)):
@@ -611,7 +596,8 @@ class SyncClient:
     def _write_rows(self, session: StoreSession, table: str, rows: list[dict[str, Any]]) -> None:
         model = TABLES_BY_NAME[table]
         known = set(model.model_fields)
-        # Columns a newer HQ added are ignored: an older app keeps working (protocol 1).
+        # Columns a newer HQ added are ignored (a new column comes with a new protocol
+        # version: the checksums cover every column, docs/sync-protocol.md §3.3).
         values = [from_wire(model, {k: v for k, v in row.items() if k in known}) for row in rows]
         statement = sqlite_insert(model.__table__)  # type: ignore[attr-defined]
         columns = [c.key for c in model.__table__.columns if c.key != "id"]  # type: ignore[attr-defined]
@@ -634,7 +620,7 @@ class SyncClient:
                 table_name=table,
                 row_id=row_id,
                 bucket=bucket,
-                digest=row_digest(table, row_id, row.version),
+                digest=row_digest(table, row_to_wire(row)),  # the content just read back
             )
         )
 
@@ -696,21 +682,13 @@ class SyncClient:
                 model = TABLES_BY_NAME.get(table)
                 if model is None:
                     continue
-                versions: dict[str, int] = {}
-                ids = [row_id for row_id, _ in rows]
-                for start in range(0, len(ids), 900):
-                    versions.update(
-                        session.execute(
-                            select(model.id, model.version).where(  # type: ignore[call-overload]
-                                model.id.in_(ids[start : start + 900])
-                            )  # type: ignore[attr-defined]
-                        ).all()
-                    )
+                # The digest of each row's content as stored now (not as pulled).
+                stored = wire_rows(session, table, [row_id for row_id, _ in rows])
                 for row_id, bucket in rows:
-                    if row_id in versions:
+                    if row_id in stored:
                         total = sums[bucket]
                         total[0] += 1
-                        total[1] += row_digest(table, row_id, versions[row_id])
+                        total[1] += row_digest(table, stored[row_id])
         return {bucket: (count, total) for bucket, (count, total) in sums.items()}
 
     def buckets_to_verify(self, full: bool) -> list[str]:

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import os
+
+# Device tokens go to the OS keyring where one exists; the tests never touch the
+# developer's own (the token tests install a keyring of their own).
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -274,3 +274,16 @@ def mutation(
         fields=fields,
         base_version=base,
     )  # type: ignore[arg-type]
+
+
+def picture(label: str, kind: str = "PNG") -> bytes:
+    """A small, real image (HQ stores only decodable images), different per ``label``."""
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    colour = hashlib.sha256(label.encode()).digest()[:3]
+    output = io.BytesIO()
+    Image.new("RGB", (16, 12), tuple(colour)).save(output, kind)
+    return output.getvalue()

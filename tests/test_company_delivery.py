@@ -40,7 +40,15 @@ from sync.hq.db import make_hq_engine, migrate_hq, session_scope
 from sync.hq.mail import MailConfigError, Mailer, MailSettings
 from tests.conftest import BACKENDS, seed_world
 from tests.factories import NOW, World
-from tests.sync_support import HQ, DeviceUnderTest, database, enroll_device, mutation, push
+from tests.sync_support import (
+    HQ,
+    DeviceUnderTest,
+    database,
+    enroll_device,
+    mutation,
+    picture,
+    push,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n% the customer's copy\n%%EOF\n"
@@ -145,7 +153,7 @@ def served(
 def sign_offline(device: DeviceUnderTest, world: World) -> str:
     """The engineer arrives and the customer signs, with no network; the report hash."""
     blobs = BlobStore(device.data_dir / "blobs")
-    signature = blobs.put(b"\x89PNG the customer's signature strokes")
+    signature = blobs.put(picture("the customer's signature strokes"))
     with device.store.action() as session:
         job = session.get(Job, world.job_id)
         engineer = session.get(User, world.engineer_id)

@@ -30,7 +30,15 @@ from sync import protocol as p
 from sync.client import SyncFailed
 from sync.hq.db import session_scope
 from tests.factories import NOW, World
-from tests.sync_support import HQ, DeviceUnderTest, enroll_device, mutation, push, replica_rows
+from tests.sync_support import (
+    HQ,
+    DeviceUnderTest,
+    enroll_device,
+    mutation,
+    picture,
+    push,
+    replica_rows,
+)
 
 HQWorld = tuple[HQ, World]
 
@@ -38,8 +46,8 @@ HQWorld = tuple[HQ, World]
 def work_offline(device: DeviceUnderTest, world: World, *, sign: bool = True) -> str | None:
     """What the engineer does at the site, with no network. Returns the report hash."""
     blobs = BlobStore(device.data_dir / "blobs")
-    photo = blobs.put(b"\xff\xd8 a photo of the leaking hose " + device.login.encode())
-    signature = blobs.put(b"\x89PNG the customer's signature strokes")
+    photo = blobs.put(picture(f"a photo of the leaking hose {device.login}", "JPEG"))
+    signature = blobs.put(picture("the customer's signature strokes"))
     with device.store.action() as session:
         job = session.get(Job, world.job_id)
         engineer = session.get(User, world.engineer_id)

@@ -148,7 +148,7 @@ def test_malformed_requests_get_a_4xx_with_a_reason_never_a_500(
     server, _world = hq
     device = enroll_device(server, "zhang.wei", tmp_path / "zw")
     token = (device.data_dir / "device_token").read_text()
-    headers = {p.PROTOCOL_HEADER: "1", "Authorization": f"Bearer {token}"}
+    headers = {p.PROTOCOL_HEADER: str(p.PROTOCOL_VERSION), "Authorization": f"Bearer {token}"}
     bodies: list[object] = [
         None,
         "",

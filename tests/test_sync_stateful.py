@@ -42,7 +42,7 @@ from sync.client import SyncClient
 from sync.hq.db import session_scope
 from sync.hq.models import AppliedMutation
 from tests.factories import NOW, World
-from tests.sync_support import HQ, DeviceUnderTest, enroll_device, table_dump
+from tests.sync_support import HQ, DeviceUnderTest, enroll_device, picture, table_dump
 
 HQWorld = tuple[HQ, World]
 STEPS = (E.ACCEPTED, E.DEPARTED, E.ARRIVED)
@@ -129,7 +129,7 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 2), data=st.data())
     def engineer_advances_or_signs(self, index: int, data: st.DataObject) -> None:
         device = self.devices[index]
-        signature = BlobStore(device.data_dir / "blobs").put(f"sig {index}".encode())
+        signature = BlobStore(device.data_dir / "blobs").put(picture(f"sig {index}"))
         with device.store.action() as session:
             jobs = self._my_jobs(session, device)
             if not jobs:

@@ -241,7 +241,8 @@ def work_tab_shots(ctx: AppContext, page: JobPage, window: QWidget, name: Any) -
     page.show_tab(page.photos)
     settle(600)
     shoot(window, name("job-photos-camera"))
-    picker = PhotoPicker(ctx, QCoreApplication.translate("PartsTab", "Photo of the part's label"), window)
+    title = QCoreApplication.translate("PartsTab", "Photo of the part's label")
+    picker = PhotoPicker(ctx, title, window)
     settle(600)
     with dialog_shot(picker, name("dialog-photo-picker")):
         pass
@@ -273,7 +274,7 @@ def render_language(
         n += 1
         return out / f"{prefix}-{n:02d}-{what}.png"
 
-    assert window.job_list is not None and window.job_page is not None
+    assert window.job_list is not None
     for tab in TABS:
         window.job_list.select_tab(tab)
         shoot(window, name(f"list-{tab}"))
@@ -287,6 +288,7 @@ def render_language(
     window.job_list.search.clear()
 
     window.open_job(first_with_missing_information(ctx.store))
+    assert window.job_page is not None  # built when the first job opens
     shoot(window, name("job-dispatch-issues"))
     overview = window.job_page.overview
     if overview.edit_dispatch.isVisible():
@@ -358,8 +360,8 @@ def render_signed(ctx: AppContext, out: Path, language: str, prefix: str) -> Non
     launcher = Launcher(ctx, None, auto_sync=False)
     window = launcher.open_window(language)
     window.resize(*SIZE)
-    assert window.job_page is not None
     window.open_job(job_id(ctx.store, ON_SITE))
+    assert window.job_page is not None
     window.job_page.go_to_sign_off()
     shoot(window, out / f"{prefix}-30-job-signed.png")
     signoff = window.job_page.signoff
@@ -404,6 +406,25 @@ def render_enrollment(
         store.close()
 
 
+def render_store_problem(out: Path, language: str, prefix: str, folder: Path) -> None:
+    """The screen in place of the job list when the store is damaged, or its folder
+    cannot be written (ui/store_problem.py)."""
+    from fieldapp.store_health import ProblemKind, StoreProblem
+    from ui.i18n import INSTALLED
+    from ui.store_problem import StoreProblemWindow
+
+    INSTALLED.install(language)
+    for kind, detail, what in (
+        (ProblemKind.DAMAGED, "Page 129: btreeInitPage() returns error code 11", "damaged"),
+        (ProblemKind.FOLDER_NOT_WRITABLE, "Permission denied", "folder"),
+    ):
+        path = folder / "fieldapp.sqlite" if kind is ProblemKind.DAMAGED else folder
+        window = StoreProblemWindow(folder, StoreProblem(kind, path, detail))
+        window.resize(*SIZE)
+        shoot(window, out / f"{prefix}-00-store-{what}.png")
+        window.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("screens"))
@@ -426,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         for language, prefix in ((CHINESE, "zh"), (ENGLISH, "en")):
             ctx = AppContext(store=store, data_dir=device, language=language)
             render_enrollment(app, args.out, language, prefix, work / f"fresh-{prefix}")
+            render_store_problem(args.out, language, prefix, work / f"damaged-{prefix}")
             render_language(app, ctx, args.out, language, prefix)
         app.setPalette(dark_palette())
         theme.apply(app)

@@ -12,32 +12,88 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from fieldapp.clock import utcnow
 from fieldapp.models import Customer, Job, SignOff, User
 from fieldapp.models.enums import JobEventKind, JobType, Role, Urgency
 from fieldapp.rules.report_hash import verify_report
 from fieldapp.services import DomainError, refresh_deadlines, transition
+from fieldapp.signoffs import sign_off_in_force
+from fieldapp.wire import row_to_wire
 from sync import protocol as p
+from sync.buckets import job_bucket
 from sync.faults import fault_point
-from sync.hq import service
+from sync.hq import integrity, ratelimit, scope, service
 from sync.hq.apply import Actor, apply_batch
 from sync.hq.db import HQSession, current_seq, session_scope, snapshot_scope
 from sync.hq.gzip_body import GzipRequestMiddleware
 from sync.hq.imports import create_job_from_fields
 from sync.hq.mail import Mailer
 from sync.hq.models import Blob
+from sync.hq.numbers import claim_job_number, next_job_number
 from sync.hq.service import SyncError
 
 log = logging.getLogger(__name__)
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+TEXT = p.NO_NUL
+JobNumber = Annotated[str, Path(min_length=1, max_length=24, pattern=TEXT)]
+
+# What each refusal means; every operation lists the ones it can give (OpenAPI).
+ERROR_TEXT: dict[int, str] = {
+    400: "Bad request: an enrollment code that is not valid, used or expired; a protocol "
+    "version HQ does not speak yet; a body that is not valid gzip or cannot be parsed.",
+    401: "No valid device token (missing, unknown or revoked).",
+    403: "This user or role may not do this.",
+    404: "No such job, report or blob (for this device).",
+    409: "Conflicts with HQ's data: a job number taken, an illegal step, a blob offset "
+    "HQ does not hold.",
+    410: "The cursor is older than the tombstone horizon: push, then refetch.",
+    413: "The request or the blob chunk is too large.",
+    422: "The request does not match its schema (``detail`` lists the fields), or a value "
+    "is refused.",
+    426: "The app is too old for HQ: update it (its unsynced work stays on the device).",
+    415: "The blob is not of a type HQ stores (a decodable image, or a PDF).",
+    429: "Too many attempts from this address or with this code: wait ``Retry-After`` "
+    "seconds.",
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the refusals an operation can give."""
+    return {
+        status: {
+            "model": p.ValidationErrorBody if status == 422 else p.ErrorBody,
+            "description": ERROR_TEXT[status],
+        }
+        for status in statuses
+    }
+
+
+SYNC_ERRORS = (400, 401, 403, 413, 422, 426)  # every sync door (gzip body, token, version)
+
+
+def authorized(
+    session: HQSession,
+    actor: Actor,
+    action: scope.Action,
+    target: Any,
+    **details: Any,
+) -> None:
+    """The one scope check (sync/hq/scope.py) for the JSON API: 403 outside it."""
+    try:
+        scope.authorize(session, actor.user, action, target, **details)
+    except scope.Denied as denied:
+        raise SyncError(403, denied.code, denied.reason) from denied
 
 
 def actor_from_header(session: HQSession, authorization: str) -> Actor:
@@ -47,6 +103,7 @@ def actor_from_header(session: HQSession, authorization: str) -> Actor:
         raise SyncError(401, "token_missing", "Send the device token as a Bearer token.")
     user, device = service.authenticate(session, token.strip())
     session.info["device_id"] = device.id
+    session.info["user_id"] = user.id  # the audit trail names who (sync/hq/audit.py)
     return Actor(user=user, device_id=device.id)
 
 
@@ -77,13 +134,36 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
 
     @app.exception_handler(SyncError)
     async def _sync_error(_request: Request, error: SyncError) -> JSONResponse:
+        retry_after = getattr(error, "retry_after", None)  # a rate limit (sync/hq/ratelimit.py)
         return JSONResponse(
-            status_code=error.status, content={"code": error.code, "message": error.message}
+            status_code=error.status,
+            content={"code": error.code, "message": error.message},
+            headers={"Retry-After": str(retry_after)} if retry_after else None,
         )
 
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, error: DomainError) -> JSONResponse:
         return JSONResponse(status_code=409, content={"code": error.code, "message": str(error)})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        # FastAPI's own refusals (a body that is not JSON, an unknown route or method)
+        # in HQ's one error body.
+        codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+        return JSONResponse(
+            status_code=error.status_code,
+            content={"code": codes.get(error.status_code, "http_error"), "message": error.detail},
+            headers=error.headers,
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_request: Request, error: IntegrityError) -> JSONResponse:
+        # A unique or foreign key violation at commit: a concurrent writer got there first.
+        log.info("Refused on integrity: %s", str(error.orig or error).splitlines()[0])
+        return JSONResponse(
+            status_code=409,
+            content={"code": "conflict", "message": "This conflicts with HQ's data; retry."},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -133,7 +213,24 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
         with session_scope(app.state.engine) as session:
             yield session
 
-    Db = Annotated[HQSession, Depends(db)]
+    # scope="function": the session commits when the operation returns, before the
+    # answer is sent (never a device holding a token, or a caller a job, HQ never stored).
+    Db = Annotated[HQSession, Depends(db, scope="function")]
+
+    def protocol_version(
+        version: Annotated[
+            int,
+            Header(
+                alias=p.PROTOCOL_HEADER,
+                ge=p.MIN_PROTOCOL_VERSION,
+                le=p.MAX_PROTOCOL_VERSION,
+                description="The app's protocol version (older: 426, newer: 400).",
+            ),
+        ],
+    ) -> int:
+        return version  # checked by the middleware above; declared here for OpenAPI
+
+    Protocol = [Depends(protocol_version)]
 
     def current(session: Db, authorization: Annotated[str, Header()] = "") -> Actor:
         return actor_from_header(session, authorization)
@@ -148,11 +245,19 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
             "protocol": {"min": p.MIN_PROTOCOL_VERSION, "max": p.MAX_PROTOCOL_VERSION},
         }
 
-    @app.post(f"{p.API}/enroll")
-    def enroll(request: p.EnrollRequest, session: Db) -> p.EnrollResponse:
-        return service.enroll(session, request)
+    @app.post(
+        f"{p.API}/enroll", dependencies=Protocol, responses=errors(400, 403, 413, 422, 426, 429)
+    )
+    def enroll(request: p.EnrollRequest, session: Db, http: Request) -> p.EnrollResponse:
+        # Counted per address and per code in the database (all workers), before the try.
+        address = http.client.host if http.client else "unknown"
+        ratelimit.check_enrollment(app.state.engine, address, request.code)
+        answer = service.enroll(session, request)
+        session.commit()  # the token is stored before the device holds it
+        ratelimit.forgive(app.state.engine, ratelimit.address_key(address))
+        return answer
 
-    @app.post(f"{p.API}/sync/push")
+    @app.post(f"{p.API}/sync/push", dependencies=Protocol, responses=errors(*SYNC_ERRORS))
     def push(request: p.PushRequest, session: Db, actor: CurrentActor) -> p.PushResponse:
         response = apply_batch(session, actor, request)
         fault_point("hq_push_before_commit")
@@ -162,7 +267,9 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
             mailer.wake()  # sent by the mailer's thread, never in this request
         return response
 
-    @app.post(f"{p.API}/sync/pull")
+    @app.post(
+        f"{p.API}/sync/pull", dependencies=Protocol, responses=errors(*SYNC_ERRORS, 410)
+    )
     def pull(
         request: p.PullRequest, authorization: Annotated[str, Header()] = ""
     ) -> p.PullResponse:
@@ -173,7 +280,7 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
         fault_point("hq_pull_before_answer")
         return response
 
-    @app.post(f"{p.API}/sync/checksums")
+    @app.post(f"{p.API}/sync/checksums", dependencies=Protocol, responses=errors(*SYNC_ERRORS))
     def checksums(
         request: p.ChecksumRequest, authorization: Annotated[str, Header()] = ""
     ) -> p.ChecksumResponse:
@@ -181,15 +288,32 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
             actor = actor_from_header(snapshot, authorization)
             return service.checksums(snapshot, actor.user, request.buckets)
 
-    @app.get(f"{p.API}/sync/blobs/{{sha256}}/status")
+    @app.get(
+        f"{p.API}/sync/blobs/{{sha256}}/status",
+        dependencies=Protocol,
+        responses=errors(400, 401, 403, 422, 426),
+    )
     def blob_status(
-        sha256: Annotated[str, Field(pattern=SHA256_PATTERN)], session: Db, actor: CurrentActor
+        sha256: Annotated[str, Path(pattern=SHA256_PATTERN)], session: Db, actor: CurrentActor
     ) -> p.BlobStatus:
         return service.blob_status(session, sha256)
 
-    @app.put(f"{p.API}/sync/blobs/{{sha256}}")
+    @app.put(
+        f"{p.API}/sync/blobs/{{sha256}}",
+        dependencies=Protocol,
+        responses=errors(*SYNC_ERRORS, 409, 415),
+        openapi_extra={
+            "requestBody": {
+                "description": "The chunk: the blob's bytes from ``offset`` on.",
+                "required": False,
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        },
+    )
     async def put_blob(
-        sha256: str,
+        sha256: Annotated[str, Path(pattern=SHA256_PATTERN)],
         request: Request,
         offset: Annotated[int, Query(ge=0)],
         total: Annotated[int, Query(ge=0, le=64 * 1024 * 1024)],
@@ -214,8 +338,23 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
             mailer.wake()  # a queued report may have waited for this PDF
         return status
 
-    @app.get(f"{p.API}/sync/blobs/{{sha256}}")
-    def get_blob(sha256: str, session: Db, actor: CurrentActor) -> Response:
+    @app.get(
+        f"{p.API}/sync/blobs/{{sha256}}",
+        dependencies=Protocol,
+        responses={
+            200: {
+                "description": "The blob's bytes.",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            },
+            **errors(400, 401, 403, 404, 422, 426),
+        },
+        response_class=Response,
+    )
+    def get_blob(
+        sha256: Annotated[str, Path(pattern=SHA256_PATTERN)], session: Db, actor: CurrentActor
+    ) -> Response:
         blob = session.get(Blob, sha256)
         if blob is None or not service.blob_visible(session, actor.user, sha256):
             raise SyncError(404, "blob_unknown", "HQ has no such blob for this device.")
@@ -224,17 +363,17 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
     # --- JSON API for other systems (call centre, ERP) ---------------------------------
 
     class JobCreate(BaseModel):
-        customer_code: str = Field(min_length=1, max_length=32)
+        customer_code: str = Field(min_length=1, max_length=32, pattern=TEXT)
         job_type: JobType
         urgency: Urgency = Urgency.NORMAL
-        reported_symptom: str = Field(default="", max_length=2000)
-        customer_request: str = Field(default="", max_length=2000)
-        contact_name: str = Field(default="", max_length=64)
-        contact_phone: str = Field(default="", max_length=32)
-        address: str = Field(default="", max_length=256)
-        machine_serial: str = Field(default="", max_length=32)
-        requested_at: datetime | None = None
-        number: str | None = Field(default=None, max_length=24)
+        reported_symptom: str = Field(default="", max_length=2000, pattern=TEXT)
+        customer_request: str = Field(default="", max_length=2000, pattern=TEXT)
+        contact_name: str = Field(default="", max_length=64, pattern=TEXT)
+        contact_phone: str = Field(default="", max_length=32, pattern=TEXT)
+        address: str = Field(default="", max_length=256, pattern=TEXT)
+        machine_serial: str = Field(default="", max_length=32, pattern=TEXT)
+        requested_at: p.Moment | None = None
+        number: str | None = Field(default=None, min_length=1, max_length=24, pattern=TEXT)
 
     class JobOut(BaseModel):
         id: str
@@ -250,9 +389,23 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
 
     Manager = Annotated[Actor, Depends(manager)]
 
-    @app.post("/api/v1/jobs", status_code=201)
+    @app.post("/api/v1/jobs", status_code=201, responses=errors(400, 401, 403, 409, 413, 422))
     def create_job(body: JobCreate, session: Db, actor: Manager) -> JobOut:
-        job = create_job_from_fields(session, body.model_dump(), actor.user)
+        # A supervisor's new job is their team's; a job without a team is an admin's.
+        team_id = actor.user.team_id if actor.role == Role.SUPERVISOR else None
+        draft = Job(number="", job_type=body.job_type, customer_id="", team_id=team_id)
+        authorized(session, actor, scope.Action.INSERT, draft)
+        values = body.model_dump()
+        # The number comes from the year's counter row, under its lock: concurrent
+        # creations never get the same one; a number given by hand moves the counter.
+        if values["number"] is None:
+            values["number"] = next_job_number(session, utcnow().year)
+        else:
+            claim_job_number(session, values["number"])
+        job = create_job_from_fields(session, values, actor.user)
+        if team_id is not None:
+            job.team_id = team_id
+            session.flush()
         return JobOut(
             id=job.id,
             number=job.number,
@@ -262,16 +415,20 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
         )
 
     class Assign(BaseModel):
-        engineer_login: str = Field(min_length=1, max_length=64)
+        engineer_login: str = Field(min_length=1, max_length=64, pattern=TEXT)
 
-    @app.post("/api/v1/jobs/{number}/assign")
-    def assign_job(number: str, body: Assign, session: Db, actor: Manager) -> JobOut:
+    @app.post("/api/v1/jobs/{number}/assign", responses=errors(400, 401, 403, 404, 409, 413, 422))
+    def assign_job(number: JobNumber, body: Assign, session: Db, actor: Manager) -> JobOut:
         job = session.exec(select(Job).where(Job.number == number)).first()
         engineer = session.exec(select(User).where(User.login == body.engineer_login)).first()
         if job is None:
             raise SyncError(404, "job_unknown", f"No job {number}.")
         if engineer is None or engineer.role != Role.ENGINEER:
             raise SyncError(422, "engineer_unknown", f"No engineer {body.engineer_login}.")
+        # The same check as a push of the same change: the job and the engineer are the
+        # supervisor's team's (sync/hq/scope.py).
+        after = Job.model_validate({**row_to_wire(job), "assignee_id": engineer.id})
+        authorized(session, actor, scope.Action.UPDATE, after, before=job, fields={"assignee_id"})
         transition(session, job, JobEventKind.ASSIGNED, actor.user, assignee=engineer)
         refresh_deadlines(session, job)
         return JobOut(
@@ -293,16 +450,14 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
         amends_hash: str | None
         content: dict[str, Any]
 
-    @app.get("/api/v1/jobs/{number}/report")
-    def read_report(number: str, session: Db, actor: Manager) -> ReportOut:
+    @app.get("/api/v1/jobs/{number}/report", responses=errors(401, 403, 404, 422))
+    def read_report(number: JobNumber, session: Db, actor: Manager) -> ReportOut:
         job = session.exec(select(Job).where(Job.number == number)).first()
         if job is None:
             raise SyncError(404, "job_unknown", f"No job {number}.")
-        sign_offs = session.exec(select(SignOff).where(SignOff.job_id == job.id)).all()
-        replaced = {s.amends_id for s in sign_offs if s.amends_id}
-        # The report in force is the one no amendment replaced (never the device clock).
-        current = [s for s in sign_offs if s.id not in replaced]
-        sign_off = current[0] if current else None
+        authorized(session, actor, scope.Action.READ, job)
+        # The report in force, as HQ decides it (fieldapp/signoffs.py), never a device.
+        sign_off = sign_off_in_force(session, job)
         if sign_off is None:
             raise SyncError(404, "not_signed", f"Job {number} has no signed report yet.")
         amended = session.get(SignOff, sign_off.amends_id) if sign_off.amends_id else None
@@ -314,7 +469,9 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
             signed_at=sign_off.signed_at,
             signer_name=sign_off.signer_name,
             report_hash=sign_off.report_hash,
-            verified=verify_report(sign_off.content, sign_off.report_hash),
+            # The hash matches, and HQ's rows of the job are as logged (no raw-SQL edit).
+            verified=verify_report(sign_off.content, sign_off.report_hash)
+            and integrity.bucket_intact(session, job_bucket(job.id)),
             amends_hash=amended.report_hash if amended else None,
             content=json.loads(sign_off.content),
         )
@@ -324,9 +481,15 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
         report_hash: str
         matches: bool
         status: str | None
+        in_force: bool = False
+        in_force_hash: str | None = None
 
-    @app.get("/api/v1/verify/{number}/{report_hash}")
-    def verify(number: str, report_hash: str, session: Db) -> Verification:
+    @app.get("/api/v1/verify/{number}/{report_hash}", responses=errors(422))
+    def verify(
+        number: JobNumber,
+        report_hash: Annotated[str, Path(min_length=1, max_length=128, pattern=TEXT)],
+        session: Db,
+    ) -> Verification:
         """Public check of a paper report's QR code: is this the report HQ holds?"""
         job = session.exec(select(Job).where(Job.number == number)).first()
         found = None
@@ -337,11 +500,18 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
                 )
             ).first()
         matches = found is not None and verify_report(found.content, found.report_hash)
+        current = sign_off_in_force(session, job) if job is not None and matches else None
+        in_force = found is not None and current is not None and current.id == found.id
+        status = None
+        if job is not None and matches:
+            status = job.status if in_force else "superseded"
         return Verification(
             job_number=number,
             report_hash=report_hash,
             matches=matches,
-            status=job.status if job and matches else None,
+            status=status,
+            in_force=in_force,
+            in_force_hash=current.report_hash if current and not in_force else None,
         )
 
     return app

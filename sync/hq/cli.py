@@ -86,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
         imports.add_parser(name, help=f"import {name} (all or nothing)").add_argument(
             "file", type=Path
         )
+    imports.add_parser(
+        "rescue", help="apply a damaged device's rescue file (`fieldapp rescue`) as its push"
+    ).add_argument("file", type=Path)
+    exports = commands.add_parser("export", help="export to CSV").add_subparsers(
+        dest="export_command", required=True
+    )
+    exports.add_parser(
+        "catalogue", help="the parts catalogue, in the format `import catalogue` reads"
+    ).add_argument("--out", type=Path, default=None, help="the file (default: standard output)")
 
     company = commands.add_parser(
         "company", help="the company's letterhead on every report"
@@ -113,6 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
         "prune", help="forget tombstones older than the horizon (devices offline longer resync)"
     )
     prune.add_argument("--days", type=float, default=90.0)
+
+    audit = commands.add_parser("audit", help="list who changed what (the audit trail)")
+    which = audit.add_mutually_exclusive_group(required=True)
+    which.add_argument("--job", metavar="NUMBER", help="every change to one job's rows")
+    which.add_argument("--user", metavar="LOGIN", help="every change one user made")
+    audit.add_argument("--json", action="store_true", help="one JSON object per line")
+    commands.add_parser(
+        "check", help="find rows changed behind HQ's back (raw SQL, bit rot) and repair them"
+    )
     return parser
 
 
@@ -249,13 +267,20 @@ def _dispatch(engine: object, args: argparse.Namespace) -> int:
             return 1
         verify_base = os.environ.get(SERVER_ENV) or f"http://{args.host}:{args.port}"
         mailer = Mailer(engine, settings, verify_base=verify_base)  # type: ignore[arg-type]
-        uvicorn.run(
-            create_app(engine, mailer),  # type: ignore[arg-type]
-            host=args.host,
-            port=args.port,  # type: ignore[arg-type]
-            log_level="warning",
-            timeout_graceful_shutdown=5,
-        )
+        from sync.hq.integrity import Rechecker
+
+        rechecker = Rechecker.from_env(engine)  # rows changed behind HQ's back, daily
+        rechecker.start()
+        try:
+            uvicorn.run(
+                create_app(engine, mailer),  # type: ignore[arg-type]
+                host=args.host,
+                port=args.port,  # type: ignore[arg-type]
+                log_level="warning",
+                timeout_graceful_shutdown=5,
+            )
+        finally:
+            rechecker.stop()
         return 0
     if args.command == "user":
         password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
@@ -278,17 +303,65 @@ def _dispatch(engine: object, args: argparse.Namespace) -> int:
                     sys.stdout.write(f"{device.id}  {device.name:<20} {state}\n")
         return 0
     if args.command == "import":
+        if args.import_command == "rescue":
+            return cmd_import_rescue(engine, args)
         return cmd_import(engine, args)
+    if args.command == "export":
+        return cmd_export_catalogue(engine, args)
     if args.command == "demo":
         return cmd_demo(engine)
     if args.command == "company":
         return cmd_company(engine, args)
+    if args.command == "audit":
+        return cmd_audit(engine, args)
+    if args.command == "check":
+        return cmd_check(engine)
     if args.command == "prune":
         with session_scope(engine) as session:  # type: ignore[arg-type]
             pruned = prune_tombstones(session, timedelta(days=args.days))
         sys.stdout.write(f"Pruned {pruned} tombstones older than {args.days:g} days.\n")
         return 0
     raise AssertionError(args.command)
+
+
+def cmd_audit(engine: object, args: argparse.Namespace) -> int:
+    from sync.hq.audit import listing
+
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        try:
+            lines = listing(session, job_number=args.job, login=args.user)
+        except LookupError as error:
+            sys.stderr.write(f"fieldapp-hq: {error}\n")
+            return 1
+    for line in lines:
+        if args.json:
+            shown = {**line.__dict__, "at": line.at.isoformat()}
+            sys.stdout.write(json.dumps(shown, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(
+                f"{line.at.isoformat(timespec='seconds')}  {line.user:<12} "
+                f"{line.device or '-':<24} {line.op:<6} {line.table} {line.row_id} "
+                f"v{line.version} {line.fields}\n"
+            )
+    return 0
+
+
+def cmd_check(engine: object) -> int:
+    from sync.hq.integrity import recheck
+
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        result = recheck(session)
+    sys.stdout.write(
+        f"Checked {result.rows} rows: {len(result.repaired)} repaired, "
+        f"{len(result.tampered)} of signed reports changed, {len(result.missing)} missing.\n"
+    )
+    for table, row_id in result.repaired:
+        sys.stdout.write(f"repaired  {table} {row_id} (devices get HQ's content)\n")
+    for table, row_id in result.tampered:
+        sys.stdout.write(f"TAMPERED  {table} {row_id} (a signed report: restore it)\n")
+    for table, row_id in result.missing:
+        sys.stdout.write(f"MISSING   {table} {row_id}\n")
+    return 1 if result.tampered or result.missing else 0
 
 
 def cmd_company(engine: object, args: argparse.Namespace) -> int:
@@ -337,7 +410,48 @@ def cmd_import(engine: object, args: argparse.Namespace) -> int:
     except FileNotFoundError:
         sys.stderr.write(f"fieldapp-hq: no file {args.file}\n")
         return 1
-    sys.stdout.write(f"Imported {args.file}: {report.created} created, {report.updated} updated.\n")
+    encoding = "" if report.encoding == "utf-8" else f" (read as {report.encoding})"
+    sys.stdout.write(
+        f"Imported {args.file}{encoding}: {report.created} created, {report.updated} updated.\n"
+    )
+    return 0
+
+
+def cmd_import_rescue(engine: object, args: argparse.Namespace) -> int:
+    from sync.hq.rescue import RescueRefused, import_rescue, load_rescue
+
+    try:
+        content = load_rescue(args.file)
+        # As the push does: HQ's row log names the device the changes came from.
+        device_id = str(content.get("device_id") or "") or None
+        with session_scope(engine, device_id=device_id) as session:  # type: ignore[arg-type]
+            report = import_rescue(session, content)
+    except FileNotFoundError:
+        sys.stderr.write(f"fieldapp-hq: no file {args.file}\n")
+        return 1
+    except RescueRefused as refused:
+        sys.stderr.write(f"fieldapp-hq: nothing imported: {refused}\n")
+        return 1
+    for row, code, reason in report.rejected:
+        sys.stderr.write(f"{args.file}: {row} refused ({code}): {reason}\n")
+    sys.stdout.write(
+        f"Rescue of device {content.get('device_id')} ({content.get('login')}): "
+        f"{report.applied} changes applied, {len(report.rejected)} refused, "
+        f"{report.blobs} photos.\n"
+    )
+    return 0
+
+
+def cmd_export_catalogue(engine: object, args: argparse.Namespace) -> int:
+    from sync.hq.imports import export_catalogue
+
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        if args.out is None:
+            written = export_catalogue(session, sys.stdout)
+        else:
+            with args.out.open("w", encoding="utf-8", newline="") as out:
+                written = export_catalogue(session, out)
+    sys.stderr.write(f"Exported {written} parts.\n")
     return 0
 
 

@@ -24,6 +24,7 @@ from sqlmodel import Session, create_engine
 from fieldapp.clock import utcnow
 from fieldapp.guards import BOOKKEEPING_FIELDS, install_frozen_guard
 from fieldapp.models import (
+    TABLES_BY_NAME,
     HourMeterReading,
     Machine,
     PartsRequest,
@@ -34,7 +35,8 @@ from fieldapp.models import (
 )
 from fieldapp.models.base import changed_fields
 from fieldapp.store import MIGRATIONS_DIR
-from sync.buckets import bucket_of, row_digest
+from sync.buckets import bucket_of, row_digest, wire_rows
+from sync.hq import audit
 from sync.hq.models import BucketSum, Counter, Meta, Revision, RowLog
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,11 @@ install_frozen_guard(HQSession)
 
 @event.listens_for(HQSession, "before_flush")
 def _version_rows(session: OrmSession, _context: Any, _instances: Any) -> None:
-    pending: list[tuple[SyncedRow, list[str] | None]] = session.info.setdefault("row_log", [])
+    # A fresh list for every flush: a flush that failed (a statement refused in a
+    # mutation's savepoint) never reached after_flush, and its rows were rolled back;
+    # they must not be logged by the next flush.
+    pending: list[tuple[SyncedRow, list[str] | None]] = []
+    session.info["row_log"] = pending
     now = utcnow()
     for obj in session.new:
         if isinstance(obj, SyncedRow):
@@ -71,6 +77,7 @@ def _version_rows(session: OrmSession, _context: Any, _instances: Any) -> None:
     for obj in session.deleted:
         if isinstance(obj, SyncedRow):
             raise ValueError(f"{type(obj).__name__} rows are never deleted; set deleted_at.")
+    session.info["audit"] = audit.credential_records(session)  # fresh, like row_log
 
 
 # Rows whose bucket follows another row's: when the parent moves, they move with it
@@ -82,9 +89,16 @@ DEPENDENTS: tuple[tuple[type[SyncedRow], type[SyncedRow], str], ...] = (
 )
 
 
+@event.listens_for(HQSession, "after_soft_rollback")
+def _forget_pending(session: OrmSession, _previous: Any) -> None:
+    session.info.pop("row_log", None)
+    session.info.pop("audit", None)
+
+
 @event.listens_for(HQSession, "after_flush")
 def _after_flush(session: OrmSession, _context: Any) -> None:
     pending: list[tuple[SyncedRow, list[str] | None]] = session.info.pop("row_log", [])
+    audit.write(session.connection(), session.info.pop("audit", []))
     if pending:
         moved = _log_rows(session, pending)
         followers: list[tuple[SyncedRow, list[str] | None]] = []
@@ -120,6 +134,17 @@ def _log_rows(
         for row in rows:
             existing.setdefault((row.table_name, row.row_id), []).append(row)
 
+    # Each row's digest covers its content as stored (read back in this transaction,
+    # exactly as a pull will send it), not only its version.
+    by_table: dict[str, list[str]] = {}
+    for obj, _ in pending:
+        by_table.setdefault(type(obj).__tablename__, []).append(obj.id)  # type: ignore[attr-defined]
+    stored = {
+        (table, row_id): row
+        for table, table_ids in by_table.items()
+        for row_id, row in wire_rows(connection, table, table_ids).items()
+    }
+
     entries: list[tuple[SyncedRow, str, int, list[Any]]] = []
     movers: list[SyncedRow] = []
     needed = 0
@@ -130,7 +155,7 @@ def _log_rows(
             old = existing.get((table, obj.id), [])
             # Entries in other buckets that are still live: the row left them.
             moved = [entry for entry in old if entry.bucket != bucket and not entry.removed]
-            entries.append((obj, bucket, row_digest(table, obj.id, obj.version), moved))
+            entries.append((obj, bucket, row_digest(table, stored[(table, obj.id)]), moved))
             needed += 1 + len(moved)
             if moved:
                 movers.append(obj)
@@ -152,6 +177,7 @@ def _log_rows(
 
     upserts: list[dict[str, Any]] = []
     revisions: list[dict[str, Any]] = []
+    trail: list[dict[str, Any]] = []  # the audit records, in this transaction
     for (obj, bucket, digest, moved), (_obj, fields) in zip(entries, pending, strict=True):
         table = obj.__tablename__  # type: ignore[attr-defined]
         for entry in moved:
@@ -194,6 +220,10 @@ def _log_rows(
                     "device_id": device_id,
                 }
             )
+            op = session.info.get("audit_op") or audit.operation(
+                fields, getattr(obj, "deleted_at", None)
+            )
+            trail.append(audit.record(session, table, obj.id, bucket, op, obj.version, fields))
     inserts = [{k: v for k, v in u.items() if k != "_new"} for u in upserts if u["_new"]]
     if inserts:
         connection.execute(RowLog.__table__.insert(), inserts)  # type: ignore[attr-defined]
@@ -216,6 +246,7 @@ def _log_rows(
             )
     if revisions:
         connection.execute(Revision.__table__.insert(), revisions)  # type: ignore[attr-defined]
+    audit.write(connection, trail)
     _add_to_sums(connection, sums)
     return movers
 
@@ -244,6 +275,29 @@ def _add_to_sums(connection: Any, sums: dict[str, list[int]]) -> None:
             fresh.append({"bucket": bucket, "rows": rows, "total": total, "last_seq": last_seq})
     if fresh:
         connection.execute(BucketSum.__table__.insert(), fresh)  # type: ignore[attr-defined]
+
+
+def relog_rows(session: OrmSession, rows: list[tuple[str, str]], now: Any) -> None:
+    """Give rows changed behind HQSession's back (raw SQL, a restored backup) a new
+    version and log them as a change of every field, so devices pull HQ's content and
+    the bucket sums cover it (sync/hq/integrity.py finds them)."""
+    connection = session.connection()
+    pending: list[tuple[SyncedRow, list[str] | None]] = []
+    for table, row_id in rows:
+        model = TABLES_BY_NAME[table]
+        connection.execute(
+            update(model)
+            .where(model.id == row_id)  # type: ignore[arg-type]
+            .values(version=model.version + 1, updated_at=now)  # type: ignore[operator]
+        )
+        obj = session.get(model, row_id, populate_existing=True)
+        if obj is not None:
+            pending.append((obj, ["*"]))
+    session.info["audit_op"] = "repair"
+    try:
+        _log_rows(session, pending)
+    finally:
+        session.info.pop("audit_op", None)
 
 
 def make_hq_engine(url: str) -> Engine:

@@ -1,11 +1,11 @@
 """Tables only HQ has: credentials, enrollment, the row log that pull pages follow,
-idempotency records, checksums per bucket and blobs."""
+idempotency records, checksums per bucket, blobs, the audit trail and rate limits."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text
+from sqlalchemy import BigInteger, Column, Double, Index, Integer, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 from fieldapp.models.base import utc_field
@@ -126,6 +126,45 @@ class BlobPart(SQLModel, table=True):
     sha256: str = Field(primary_key=True, max_length=64)
     offset: int = Field(sa_column=Column(BigInteger, primary_key=True))
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class AuditRecord(SQLModel, table=True):
+    """Who changed what at HQ: one record per row change, written by :class:`HQSession`
+    in the transaction of the change (so no write path skips it)."""
+
+    __tablename__ = "hq_audit"
+    __table_args__ = (
+        Index("ix_hq_audit_bucket", "bucket", "id"),
+        Index("ix_hq_audit_user", "user_id", "id"),
+        Index("ix_hq_audit_row", "table_name", "row_id"),
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    at: datetime = utc_field(nullable=False)
+    user_id: str | None = Field(default=None, max_length=36)  # None: HQ itself (CLI, import)
+    device_id: str | None = Field(default=None, max_length=36)
+    table_name: str = Field(max_length=40)
+    row_id: str = Field(max_length=36)
+    bucket: str = Field(max_length=48)
+    op: str = Field(max_length=8)  # insert, update, delete (a soft delete)
+    version: int = 1
+    fields: str = Field(default="", sa_type=Text)  # space-separated names
+
+
+class RateLimit(SQLModel, table=True):
+    """Attempts per key (an address, an enrollment code, a login) in a fixed window:
+    in the database, so every worker process sees the same count."""
+
+    __tablename__ = "hq_rate_limit"
+
+    key: str = Field(primary_key=True, max_length=100)
+    window_start: float = Field(sa_column=Column(Double, nullable=False))  # epoch seconds
+    hits: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 
 class Meta(SQLModel, table=True):

@@ -12,19 +12,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from fieldapp.clock import utcnow
-from fieldapp.models import (
-    TABLES_BY_NAME,
-    Attachment,
-    CompanyProfile,
-    Device,
-    ReportDelivery,
-    SignOff,
-    User,
-)
+from fieldapp.models import TABLES_BY_NAME, Device, User
 from fieldapp.wire import to_wire
-from sync.buckets import ALL, scope_digest, scope_of
+from sync.buckets import ALL, scope_digest
+from sync.hq import blobcheck
 from sync.hq.db import PURGED_THROUGH, current_seq
 from sync.hq.models import Blob, BlobPart, BucketSum, DeviceToken, Enrollment, Meta, RowLog
+from sync.hq.scope import Action, allowed, blob_readable, read_scope
 from sync.protocol import (
     BlobStatus,
     BucketChecksum,
@@ -86,6 +80,8 @@ def enroll(session: Session, request: EnrollRequest) -> EnrollResponse:
     device = Device(
         user_id=user.id, name=request.device_name, platform=request.platform, enrolled_at=now
     )
+    session.info["user_id"] = user.id  # the audit trail: this user enrolled this device
+    session.info["device_id"] = device.id
     session.add(device)
     session.flush()
     token = secrets.token_urlsafe(32)
@@ -155,7 +151,7 @@ def pull(session: Session, user: User, request: PullRequest) -> PullResponse:
     """One page. Run it in a snapshot session (:func:`sync.hq.db.snapshot_scope`): the
     counter, the row log and the rows are then read as of one instant."""
     high = current_seq(session)
-    scope = scope_of(session, user)
+    scope = read_scope(session, user)
     digest = scope_digest(scope)
     if request.scope_digest != digest:
         return PullResponse(
@@ -168,7 +164,11 @@ def pull(session: Session, user: User, request: PullRequest) -> PullResponse:
     everything = scope == [ALL]
     scope_set = set(scope)
     if request.backfill is not None:
-        buckets = [b for b in request.backfill.buckets if everything or b in scope_set]
+        buckets = [
+            b
+            for b in request.backfill.buckets
+            if allowed(session, user, Action.READ, b, scope=scope_set)
+        ]
         start = request.backfill.after
         statement = select(*RowLog.__table__.c).where(  # type: ignore[attr-defined]
             col(RowLog.bucket).in_(buckets),
@@ -221,17 +221,17 @@ def pull(session: Session, user: User, request: PullRequest) -> PullResponse:
 
 
 def checksums(session: Session, user: User, buckets: list[str]) -> ChecksumResponse:
-    scope = set(scope_of(session, user))
-    allowed = buckets if ALL in scope else [b for b in buckets if b in scope]
+    scope = set(read_scope(session, user))
+    readable = [b for b in buckets if allowed(session, user, Action.READ, b, scope=scope)]
     found = {
         row.bucket: BucketChecksum(rows=row.rows, total=row.total, last_seq=row.last_seq)
-        for start in range(0, len(allowed), 1000)
+        for start in range(0, len(readable), 1000)
         for row in session.exec(
-            select(BucketSum).where(col(BucketSum.bucket).in_(allowed[start : start + 1000]))
+            select(BucketSum).where(col(BucketSum.bucket).in_(readable[start : start + 1000]))
         ).all()
     }
     return ChecksumResponse(
-        checksums={b: found.get(b, BucketChecksum(rows=0, total=0)) for b in allowed},
+        checksums={b: found.get(b, BucketChecksum(rows=0, total=0)) for b in readable},
         server_seq=current_seq(session),
     )
 
@@ -257,6 +257,10 @@ def put_blob_chunk(
     status = blob_status(session, sha256)
     if status.complete:
         return status
+    try:
+        blobcheck.check_size(total)
+    except blobcheck.BlobRefused as refused:
+        raise SyncError(refused.status, refused.code, refused.message) from None
     if offset != status.received:
         raise SyncError(
             409,
@@ -281,40 +285,17 @@ def put_blob_chunk(
         # device can send the blob again from the start.
         session.commit()
         raise SyncError(422, "hash_mismatch", "The blob's content does not match its SHA-256.")
+    try:
+        blobcheck.kind_of(content)  # a decodable image or a PDF, nothing else
+    except blobcheck.BlobRefused as refused:
+        session.commit()  # the refused upload is discarded for good, like a damaged one
+        raise SyncError(refused.status, refused.code, refused.message) from None
     session.add(Blob(sha256=sha256, size=len(content), data=content, created_at=utcnow()))
     return BlobStatus(sha256=sha256, complete=True, received=len(content))
 
 
 def blob_visible(session: Session, user: User, sha256: str) -> bool:
-    """A device may fetch a blob that a row in its scope names."""
-    scope = scope_of(session, user)
-    if scope == [ALL]:
-        return True
-    scope_set = set(scope)
-    holders: list[tuple[str, str]] = [
-        ("attachment", row_id)
-        for row_id in session.exec(select(Attachment.id).where(Attachment.sha256 == sha256))
-    ] + [
-        ("signoff", row_id)
-        for row_id in session.exec(select(SignOff.id).where(SignOff.signature_sha256 == sha256))
-    ]
-    holders += [
-        ("companyprofile", row_id)  # the letterhead's logo
-        for row_id in session.exec(
-            select(CompanyProfile.id).where(CompanyProfile.logo_sha256 == sha256)
-        )
-    ] + [
-        ("reportdelivery", row_id)  # a report PDF queued for e-mail
-        for row_id in session.exec(
-            select(ReportDelivery.id).where(ReportDelivery.pdf_sha256 == sha256)
-        )
-    ]
-    for table, row_id in holders:
-        buckets = session.exec(
-            select(RowLog.bucket).where(
-                RowLog.table_name == table, RowLog.row_id == row_id, col(RowLog.removed).is_(False)
-            )
-        ).all()
-        if scope_set.intersection(buckets):
-            return True
-    return False
+    """A device may fetch a blob that a row HQ holds in its scope names (the one scope
+    check, sync/hq/scope.py; a row may name a blob others' rows name only if its writer
+    could read it already, so naming a hash gains nothing)."""
+    return blob_readable(session, user, sha256)
