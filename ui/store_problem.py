@@ -192,11 +192,15 @@ class StoreProblemPage(QWidget):
         self.rescued = target
         changes = len(content["mutations"])
         lost = int(content["unreadable_entries"])
-        message = self.tr(
-            "%n change(s) not yet synced saved to %1. Send this file to support.", "", changes
-        ).replace("%1", str(target))
+        message = (
+            self.tr("Saved to %1 (changes not yet synced: %2). Send this file to support.")
+            .replace("%1", str(target))
+            .replace("%2", str(changes))
+        )
         if lost:
-            message += " " + self.tr("%n change(s) could not be read.", "", lost)
+            message += " " + self.tr("Changes that could not be read: %1.").replace(
+                "%1", str(lost)
+            )
         self.status.show_message(message, "muted")
 
     def _failed(self, error: BaseException) -> None:

@@ -2650,55 +2650,99 @@ Take it with the camera, then tap it above.</source>
 <context>
     <name>StoreProblemPage</name>
     <message>
+        <source>The app&apos;s data folder is a file</source>
+        <translation>应用的数据文件夹是一个文件</translation>
+    </message>
+    <message>
+        <source>The app keeps its data in %1, but that is a file, not a folder. Nothing was changed. Ask IT to move that file away, then press Check again.</source>
+        <translation>应用的数据保存在 %1，但它是一个文件，不是文件夹。没有做任何改动。请IT人员移走这个文件，然后点“重新检查”。</translation>
+    </message>
+    <message>
+        <source>The app cannot write to its data folder</source>
+        <translation>应用无法写入它的数据文件夹</translation>
+    </message>
+    <message>
+        <source>The app keeps its data in %1, but it may not write there. Nothing was changed. Ask IT to give your account write access to this folder, then press Check again.</source>
+        <translation>应用的数据保存在 %1，但没有写入权限。没有做任何改动。请IT人员为你的账户开通这个文件夹的写入权限，然后点“重新检查”。</translation>
+    </message>
+    <message>
+        <source>This device&apos;s data is missing</source>
+        <translation>本机数据丢失</translation>
+    </message>
+    <message>
+        <source>This device is connected to HQ, but its data file %1 is missing or empty: work that was not yet synced cannot be found. Nothing was changed. If you have a copy of the file, quit and put it back, or ask support. Otherwise start again: connect to HQ with a new code and your jobs come back from HQ.</source>
+        <translation>本机已连接总部，但数据文件 %1 不存在或为空：尚未同步的工作无法找到。没有做任何改动。如有该文件的备份，请退出后放回原处，或联系技术支持；否则请重新开始：用新的注册码连接总部，你的工单会从总部重新下载。</translation>
+    </message>
+    <message>
+        <source>This data was made by a newer version of the app</source>
+        <translation>这份数据由更新版本的应用生成</translation>
+    </message>
+    <message>
+        <source>The data file %1 was made by a newer version of the app. It was not used or changed. Install the newer version again. If you cannot, save your work not yet synced to a file for support, and start again.</source>
+        <translation>数据文件 %1 由更新版本的应用生成，未被使用，也未被改动。请重新安装新版本；如无法安装，请把尚未同步的工作保存到文件交给技术支持，然后重新开始。</translation>
+    </message>
+    <message>
+        <source>The data file belongs to another program</source>
+        <translation>这个数据文件属于其他程序</translation>
+    </message>
+    <message>
+        <source>The file %1 is not this app&apos;s data. It was not used or changed. Save what can be read to a file for support, then start again: the file is kept aside and your jobs come back from HQ.</source>
+        <translation>文件 %1 不是本应用的数据，未被使用，也未被改动。请把能读出的内容保存到文件交给技术支持，然后重新开始：该文件会另行保留，你的工单会从总部重新下载。</translation>
+    </message>
+    <message>
+        <source>This device&apos;s data is damaged</source>
+        <translation>本机数据已损坏</translation>
+    </message>
+    <message>
+        <source>The data file %1 is damaged. It was not used or changed, and nothing was synced. Save your work not yet synced to a file for support, then start again: the damaged file is kept aside and your jobs come back from HQ.</source>
+        <translation>数据文件 %1 已损坏，未被使用，也未被改动，没有进行同步。请把尚未同步的工作保存到文件交给技术支持，然后重新开始：损坏的文件会另行保留，你的工单会从总部重新下载。</translation>
+    </message>
+    <message>
         <source>For support: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>供技术支持参考：%1</translation>
     </message>
     <message>
         <source>Save my unsynced work to a file</source>
-        <translation type="unfinished"></translation>
+        <translation>把未同步的工作保存到文件</translation>
     </message>
     <message>
         <source>Keep this file aside and start again</source>
-        <translation type="unfinished"></translation>
+        <translation>保留此文件并重新开始</translation>
     </message>
     <message>
         <source>Check again</source>
-        <translation type="unfinished"></translation>
+        <translation>重新检查</translation>
     </message>
     <message>
         <source>Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出</translation>
     </message>
     <message>
         <source>Saving…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在保存…</translation>
     </message>
-    <message numerus="yes">
-        <source>%n change(s) not yet synced saved to %1. Send this file to support.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+    <message>
+        <source>Saved to %1 (changes not yet synced: %2). Send this file to support.</source>
+        <translation>已保存到 %1（未同步的修改：%2 条）。请把这个文件交给技术支持。</translation>
     </message>
-    <message numerus="yes">
-        <source>%n change(s) could not be read.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+    <message>
+        <source>Changes that could not be read: %1.</source>
+        <translation>无法读出的修改：%1 条。</translation>
     </message>
     <message>
         <source>That did not work: %1. Nothing was changed.</source>
-        <translation type="unfinished"></translation>
+        <translation>操作未成功：%1。没有做任何改动。</translation>
     </message>
     <message>
         <source>Keeping the file aside…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在另行保留文件…</translation>
     </message>
 </context>
 <context>
     <name>StoreProblemWindow</name>
     <message>
         <source>fieldapp — service jobs</source>
-        <translation type="unfinished">fieldapp — 服务工单</translation>
+        <translation>fieldapp — 服务工单</translation>
     </message>
 </context>
 <context>
