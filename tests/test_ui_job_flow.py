@@ -303,7 +303,7 @@ def test_a_whole_job_from_the_list_to_the_signed_report(
     charges = signoff.charges_view.text()
     for expected in ("ZY210-3101-01", "1 × ¥45,800.00", "ZY210-6011-03", "1 × ¥280.00"):
         assert expected in charges, expected
-    assert "1.5 小时 × ¥150.00/小时" in charges and "¥280.00" in charges
+    assert "1.5 小时 × ¥150.00/时" in charges and "¥280.00" in charges
     assert signoff.declaration.text()
 
     # The customer is shown the item left open.

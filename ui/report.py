@@ -137,7 +137,7 @@ TEXT = _table(
         "danger": QT_TRANSLATE_NOOP("Report", "Danger if not fixed"),
         "remaining_life": QT_TRANSLATE_NOOP("Report", "Remaining life"),
         "checklist": QT_TRANSLATE_NOOP("Report", "Checklist"),
-        "revision": QT_TRANSLATE_NOOP("Report", "rev. %1"),
+        "revision": QT_TRANSLATE_NOOP("Report", " (rev. %1)"),
         "item": QT_TRANSLATE_NOOP("Report", "Item"),
         "result": QT_TRANSLATE_NOOP("Report", "Result"),
         "photo_attached": QT_TRANSLATE_NOOP("Report", "photo taken"),
@@ -879,7 +879,8 @@ def _checklists(content: dict[str, Any], words: Words, copy: str) -> str:
         name = words.pick(checklist.get("name"), checklist.get("name_en"))
         title = name or tr(TEXT["checklist"])
         if checklist.get("revision") is not None:
-            title += f" ({_arg(tr(TEXT['revision']), str(checklist['revision']))})"
+            # The space before the bracket is part of the text: Chinese has none.
+            title += _arg(tr(TEXT["revision"]), str(checklist["revision"]))
         rows = []
         for number, answer in enumerate(checklist.get("answers") or [], start=1):
             value, failed = _answer_value(answer, words)

@@ -1885,8 +1885,8 @@ Take it with the camera, then tap it above.</source>
         <translation>检查表</translation>
     </message>
     <message>
-        <source>rev. %1</source>
-        <translation>第 %1 版</translation>
+        <source> (rev. %1)</source>
+        <translation>（第 %1 版）</translation>
     </message>
     <message>
         <source>Item</source>
@@ -2126,7 +2126,7 @@ Take it with the camera, then tap it above.</source>
     </message>
     <message>
         <source>%1 h × %2/h</source>
-        <translation>%1 小时 × %2/小时</translation>
+        <translation>%1 小时 × %2/时</translation>
     </message>
     <message>
         <source>Covered by the warranty (not charged)</source>
