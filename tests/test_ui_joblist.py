@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui_support import open_window  # isort: skip
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication
 from sqlmodel import select
@@ -323,7 +323,7 @@ def test_pages_are_read_in_the_back_and_stale_ones_dropped(
     model.set_filter(tab_filter("today", world.engineer_id, datetime.now()))
     # Nothing read yet on this thread: a loading row stands in.
     assert model.rows == [] and model.rowCount() == 1 and model.loading
-    assert model.index(0).data() == "Loading…"
+    assert model.index(0).data() == QCoreApplication.translate("JobListPage", "Loading…")
     qtbot.waitUntil(lambda: len(model.rows) == PAGE and not model.loading)
     assert model.rowCount() == PAGE
     model.fetchMore(model.index(-1))
