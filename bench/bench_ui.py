@@ -345,7 +345,7 @@ RECORDER = Recorder()
 
 def time_slots() -> None:
     """Wrap the window's main-thread slots (in this process only) to time each call."""
-    from ui.joblist import JobDelegate, JobListModel, JobListPage
+    from ui.engineer.joblist import JobDelegate, JobListModel, JobListPage
     from ui.mainwindow import MainWindow
     from ui.sync_panel import SyncController, SyncIndicator
 
@@ -637,7 +637,7 @@ def run_sync(args: argparse.Namespace, folder: Path) -> list[dict[str, Any]]:
         from PySide6.QtCore import QEventLoop, QTimer
 
         from ui.app import Launcher, choose_language, qt_application
-        from ui.context import AppContext
+        from ui.common.context import AppContext
 
         with setup_step("enroll a fresh device"):
             device = enroll_device(hq, url, devices, "device-ui")

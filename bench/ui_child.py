@@ -29,7 +29,7 @@ def main() -> int:
 
     marks["import ui.app"] = time.time()
     from fieldapp.store import Store
-    from ui.context import AppContext
+    from ui.common.context import AppContext
     from ui.mainwindow import MainWindow  # open_window imports it; here to time it apart
 
     marks["import store, window modules"] = time.time()

@@ -1,4 +1,5 @@
-"""Dependencies point one way: ui -> sync -> fieldapp. The domain knows no Qt, no HTTP."""
+"""Dependencies point one way: ui -> sync -> fieldapp. The domain knows no Qt, no HTTP.
+Inside ui/, what the desks share (ui/common/) knows no desk and not the shell around them."""
 
 from __future__ import annotations
 
@@ -25,6 +26,15 @@ FORBIDDEN = {
         "sync",
     },
     "sync": {"PySide6", "shiboken6", "ui"},
+    "ui/common": {
+        "ui.engineer",
+        "ui.app",
+        "ui.mainwindow",
+        "ui.enroll",
+        "ui.store_problem",
+        "ui.sync_panel",
+        "ui.screens",
+    },
 }
 
 

@@ -418,7 +418,7 @@ def test_in_the_app_starting_again_saves_the_work_and_keeps_the_file(
     qtbot: QtBot, offline: Offline, tmp_path: Path
 ) -> None:
     from ui.app import launch
-    from ui.tasks import tasks
+    from ui.common.tasks import tasks
 
     with damaged(offline, tmp_path, DAMAGES[0]) as (folder, store):
         before = sha(store)
@@ -451,7 +451,7 @@ def test_after_a_clean_shutdown_the_full_check_runs_in_the_back_before_any_sync(
     qtbot: QtBot, offline: Offline, tmp_path: Path
 ) -> None:
     from ui.app import launch
-    from ui.tasks import tasks
+    from ui.common.tasks import tasks
 
     with damaged(offline, tmp_path, DAMAGES[0]) as (folder, store):
         before = sha(store)

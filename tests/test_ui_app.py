@@ -28,10 +28,10 @@ from tests.conftest import seed_world
 from tests.factories import NOW, World, make_world
 from tests.sync_support import HQ, serving_hq
 from ui.app import Launcher, main
-from ui.context import AppContext
+from ui.common.context import AppContext
+from ui.common.tasks import TaskManager
+from ui.engineer.joblist import PAGE, JobListModel, tab_filter
 from ui.enroll import EnrollPage
-from ui.joblist import PAGE, JobListModel, tab_filter
-from ui.tasks import TaskManager
 
 
 @pytest.fixture

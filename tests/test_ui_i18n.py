@@ -20,7 +20,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 from ui import i18n_tools
-from ui.i18n import CHINESE, ENGLISH, INSTALLED
+from ui.common.i18n import CHINESE, ENGLISH, INSTALLED
 from ui.i18n_tools import LRELEASE, LUPDATE, QM_FILE, ROOT, TS_FILE, UI_DIR, Message
 
 PLACEHOLDER = re.compile(r"%(?:\d+|n)")
@@ -90,7 +90,7 @@ def test_ts_is_current(tmp_path: Path, messages: list[Message]) -> None:
     i18n_tools.lupdate(copy)
     new = [m.describe() for m in i18n_tools.unfinished(copy)]
     assert not new, (
-        "texts in ui/*.py missing from the translation: run `python -m ui.i18n_tools update`, "
+        "texts in ui/**/*.py missing from the translation: run `python -m ui.i18n_tools update`, "
         "translate them, and run it again:\n" + "\n".join(new)
     )
 
@@ -139,7 +139,7 @@ NOOP_MACROS = {"QT_TR_NOOP", "QT_TRANSLATE_NOOP", "QT_TRANSLATE_NOOP3", "QT_TR_N
 NOOP_WITH_CONTEXT = {"QT_TRANSLATE_NOOP", "QT_TRANSLATE_NOOP3"}
 APPLICATIONS = {"QCoreApplication", "QGuiApplication", "QApplication"}
 # Run-time look-ups of texts marked with QT_TRANSLATE_NOOP elsewhere: (file, function).
-NOOP_LOOKUPS = {("labels.py", "label")}
+NOOP_LOOKUPS = {("ui/common/labels.py", "label")}
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def _translation_calls(path: Path) -> Iterator[Call]:
                 else function
             )
             if isinstance(child, ast.Call):
-                where = f"ui/{path.name}:{child.lineno}"
+                where = f"{path.relative_to(ROOT).as_posix()}:{child.lineno}"
                 target = child.func
                 if isinstance(target, ast.Attribute) and target.attr == "tr":
                     yield Call(where, "tr", child.args, target.value, function)
@@ -186,7 +186,7 @@ def _is_literal(node: ast.expr | None) -> bool:
 
 
 def _all_calls() -> list[Call]:
-    return [call for path in sorted(UI_DIR.glob("*.py")) for call in _translation_calls(path)]
+    return [call for path in i18n_tools.ui_sources() for call in _translation_calls(path)]
 
 
 def test_translation_calls_are_found() -> None:
@@ -199,7 +199,7 @@ def test_translated_texts_are_string_literals() -> None:
     variable in tr()/translate()/QT_*_NOOP() is never extracted, so never translated."""
     offenders = []
     for call in _all_calls():
-        if (call.where.split(":")[0].removeprefix("ui/"), call.function) in NOOP_LOOKUPS:
+        if (call.where.split(":")[0], call.function) in NOOP_LOOKUPS:
             continue
         with_context = call.kind == "translate" or call.kind in NOOP_WITH_CONTEXT
         literals = call.args[: 2 if with_context else 1]
@@ -212,7 +212,7 @@ def test_translated_texts_are_string_literals() -> None:
 def test_no_translation_inside_an_f_string() -> None:
     """lupdate's Python parser skips f-strings: a tr() inside one is never extracted."""
     offenders = []
-    for path in sorted(UI_DIR.glob("*.py")):
+    for path in i18n_tools.ui_sources():
         tree = ast.parse(path.read_text("utf-8"), filename=str(path))
         for node in ast.walk(tree):
             if not isinstance(node, ast.JoinedStr):
@@ -223,7 +223,7 @@ def test_no_translation_inside_an_f_string() -> None:
                     and isinstance(inner.func, ast.Attribute)
                     and inner.func.attr in ("tr", "translate")
                 ):
-                    offenders.append(f"ui/{path.name}:{inner.lineno}")
+                    offenders.append(f"{path.relative_to(ROOT).as_posix()}:{inner.lineno}")
     assert offenders == []
 
 

@@ -19,13 +19,14 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication
 from sqlmodel import select
 
-import ui.joblist
+import ui.engineer.joblist
 from fieldapp.models import Customer, Job, JobEvent
 from fieldapp.store import Store
 from sync.client import SERVER, USER_ID
 from tests.factories import World, make_world
-from ui.job_overview import RescheduleDialog
-from ui.joblist import (
+from ui.common.tasks import TaskManager
+from ui.engineer.job_overview import RescheduleDialog
+from ui.engineer.joblist import (
     CHIP_WIDTH,
     PAGE,
     JobListModel,
@@ -35,7 +36,6 @@ from ui.joblist import (
     tab_filter,
 )
 from ui.mainwindow import MainWindow
-from ui.tasks import TaskManager
 
 
 def local(day_offset: int, hour: int, minute: int = 0) -> datetime:
@@ -309,13 +309,13 @@ def test_pages_are_read_in_the_back_and_stale_ones_dropped(
     for n in range(2 * PAGE + 7):
         add_job(store, world, f"FW-P-{n:04d}", on_site_due_at=local(0, 0) + timedelta(minutes=n))
     threads: list[str] = []
-    original = ui.joblist.job_page
+    original = ui.engineer.joblist.job_page
 
     def watched(*args: Any, **kwargs: Any) -> Any:
         threads.append(threading.current_thread().name)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(ui.joblist, "job_page", watched)
+    monkeypatch.setattr(ui.engineer.joblist, "job_page", watched)
     tasks = TaskManager()
     model = JobListModel(store, tasks)
     qtmodeltester.check(model, force_py=True)  # valid through every change from here
@@ -327,7 +327,8 @@ def test_pages_are_read_in_the_back_and_stale_ones_dropped(
     qtbot.waitUntil(lambda: len(model.rows) == PAGE and not model.loading)
     assert model.rowCount() == PAGE
     model.fetchMore(model.index(-1))
-    assert model.rowCount() == PAGE + 1 and model.index(PAGE).data(ui.joblist.JobRole) is None
+    assert model.rowCount() == PAGE + 1
+    assert model.index(PAGE).data(ui.engineer.joblist.JobRole) is None
     qtbot.waitUntil(lambda: len(model.rows) == 2 * PAGE and not model.loading)
     model.fetchMore(model.index(-1))
     qtbot.waitUntil(lambda: not model.loading)

@@ -41,9 +41,9 @@ from sync.hq.db import session_scope
 from tests.conftest import seed_world
 from tests.factories import NOW, World
 from tests.sync_support import HQ, enroll_device, serving_hq
-from ui import contact_links
-from ui.jobpage import JobPage
-from ui.labels import LABELS
+from ui.common import contact_links
+from ui.common.labels import LABELS
+from ui.engineer.jobpage import JobPage
 from ui.mainwindow import MainWindow
 
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")

@@ -45,8 +45,8 @@ pytest.importorskip("PySide6.QtGui")
 
 from PySide6.QtWidgets import QApplication
 
-from ui import report
-from ui.i18n import translate_in, translator_for
+from ui.common import report
+from ui.common.i18n import translate_in, translator_for
 
 HAVE_POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdfinfo", "pdftoppm"))
 needs_poppler = pytest.mark.skipif(

@@ -30,7 +30,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QSizePolicy
 from pytestqt.qtbot import QtBot
 
-from ui.signature import MIN_INK_LENGTH, SignaturePad, png_box
+from ui.common.signature import MIN_INK_LENGTH, SignaturePad, png_box
 
 Path = Sequence[tuple[float, float]]
 

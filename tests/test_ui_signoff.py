@@ -33,8 +33,8 @@ from fieldapp.services import charge_lines, job_amount_cents
 from fieldapp.store import Store
 from fieldapp.work import customer_gaps, engineer_gaps, report_gaps, run_items
 from sync.client import SERVER, USER_ID
-from ui import report
-from ui.job_signoff import PreviewDialog
+from ui.common import report
+from ui.engineer.job_signoff import PreviewDialog
 from ui.screens import ON_SITE, record_work, sign_job_on_site
 
 needs_poppler = pytest.mark.skipif(
@@ -295,7 +295,7 @@ def test_the_tick_holds_while_what_is_open_stays_the_same(
 
 
 def label_no_labour() -> str:
-    from ui.labels import label
+    from ui.common.labels import label
 
     return label("gap", "no_labour")
 

@@ -48,13 +48,13 @@ from fieldapp.models import Job
 from fieldapp.store import Store
 from sync.client import SERVER, USER_ID
 from tests.factories import World, make_world
-from ui import theme
-from ui.i18n import INSTALLED
-from ui.job_overview import RescheduleDialog
-from ui.job_signoff import PreviewDialog
+from ui.common import theme
+from ui.common.i18n import INSTALLED
+from ui.common.widgets import ReasonDialog
+from ui.engineer.job_overview import RescheduleDialog
+from ui.engineer.job_signoff import PreviewDialog
 from ui.mainwindow import MainWindow, SettingsDialog, stored_look
 from ui.sync_panel import ProblemsDialog
-from ui.widgets import ReasonDialog
 
 PURCHASE = date(2024, 3, 26)
 

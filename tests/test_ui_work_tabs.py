@@ -44,9 +44,9 @@ from fieldapp.services import transition
 from fieldapp.store import Store
 from sync.client import SERVER, USER_ID
 from tests.factories import NOW, World, make_world
-from ui.camera_roll import CAMERA_FOLDER, PATH_ROLE
-from ui.jobpage import JobPage
-from ui.labels import label
+from ui.common.camera_roll import CAMERA_FOLDER, PATH_ROLE
+from ui.common.labels import label
+from ui.engineer.jobpage import JobPage
 from ui.mainwindow import MainWindow
 
 DEPARTED = NOW + timedelta(minutes=10)
@@ -256,7 +256,7 @@ def test_a_barcode_photo_fills_the_parts_search(
 def test_read_code_from_image_reads_a_qr_and_refuses_a_blank(tmp_path: Path) -> None:
     import qrcode
 
-    from ui.barcode import read_code_from_image
+    from ui.common.barcode import read_code_from_image
 
     out = io.BytesIO()
     qrcode.make("ZY210-6011-03").save(out)

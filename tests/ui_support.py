@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from fieldapp.store import Store
-from ui import theme
-from ui.context import AppContext
-from ui.i18n import INSTALLED
+from ui.common import theme
+from ui.common.context import AppContext
+from ui.common.i18n import INSTALLED
+from ui.common.tasks import TaskManager
 from ui.mainwindow import MainWindow
-from ui.tasks import TaskManager
 
 
 def open_window(

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from fieldapp.store import Store
     from fieldapp.store_health import StoreProblem
     from sync.preconfig import Preconfig
-    from ui.context import AppContext
+    from ui.common.context import AppContext
     from ui.mainwindow import MainWindow
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def qt_application() -> QApplication:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    from ui import theme
+    from ui.common import theme
 
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
@@ -94,7 +94,7 @@ def qt_application() -> QApplication:
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
     # Qt's own file, colour and print dialogs: big rows for a finger (theme.py), in the
-    # app's language (ui/i18n.py), on every system alike.
+    # app's language (ui/common/i18n.py), on every system alike.
     QApplication.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
     # The UI thread waits at most 1 ms (not 5) for the interpreter lock when a worker
     # (the sync) holds it: each of its database calls gives the lock away and back.
@@ -110,8 +110,8 @@ def qt_application() -> QApplication:
 
 def choose_language(store: Store, preset: Preconfig | None, asked: str | None) -> str:
     """The command line's choice, else the engineer's, else IT's, else Chinese."""
-    from ui.context import LANGUAGE
-    from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
+    from ui.common.context import LANGUAGE
+    from ui.common.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
     chosen = (
         asked or store.get_setting(LANGUAGE) or (preset.language if preset else "")
@@ -135,7 +135,7 @@ class Launcher:
         self.problem_window: QWidget | None = None
 
     def open_window(self, language: str) -> MainWindow:
-        from ui.i18n import INSTALLED
+        from ui.common.i18n import INSTALLED
         from ui.mainwindow import MainWindow
 
         assert self.ctx is not None, "open_window needs an open store"
@@ -161,7 +161,7 @@ class Launcher:
 
     def show_problem(self, data_dir: Path, problem: StoreProblem, language: str) -> None:
         """The store cannot be used: its problem screen in place of the main window."""
-        from ui.i18n import INSTALLED
+        from ui.common.i18n import INSTALLED
         from ui.store_problem import StoreProblemWindow
 
         INSTALLED.install(language)
@@ -239,7 +239,7 @@ class Launcher:
 
 def run_app(data_dir: Path, *, demo_root: Path | None = None, language: str | None = None) -> int:
     started = time.perf_counter()
-    from ui.tasks import tasks
+    from ui.common.tasks import tasks
 
     app = qt_application()
     with contextlib.ExitStack() as stack:
@@ -279,7 +279,7 @@ def launch(
     launcher = Launcher(None, preset, auto_sync=auto_sync)
     launcher.start = lambda: _open_store(launcher, stack, data_dir, demo_root, language)
     if problem is not None:
-        from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
+        from ui.common.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
         asked = language or (preset.language if preset else "")
         chosen = asked if asked in LANGUAGES else DEFAULT_LANGUAGE
@@ -307,7 +307,7 @@ def _open_store(
     from fieldapp.store import Store
     from fieldapp.store_health import open_marker
     from sync.preconfig import load_preconfig
-    from ui.context import AppContext
+    from ui.common.context import AppContext
 
     store = Store.open(data_dir)
     stack.callback(store.close)

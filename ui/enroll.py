@@ -29,8 +29,8 @@ from sync.preconfig import (
     normalise_code,
     parse_enrollment_payload,
 )
-from ui.tasks import TaskManager
-from ui.widgets import Card, ErrorLabel, button, styled_label
+from ui.common.tasks import TaskManager
+from ui.common.widgets import Card, ErrorLabel, button, styled_label
 
 log = logging.getLogger(__name__)
 

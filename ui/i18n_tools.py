@@ -1,6 +1,6 @@
 """Developer commands for the app's translations (Qt Linguist tool chain).
 
-    python -m ui.i18n_tools update   # lupdate ui/*.py into the .ts, then lrelease the .qm
+    python -m ui.i18n_tools update   # lupdate ui/**/*.py into the .ts, then lrelease the .qm
     python -m ui.i18n_tools check    # exit 1 listing messages still to translate
 
 ``update`` keeps the translations already in ``resources/i18n/fieldapp_zh_CN.ts``, adds
@@ -72,8 +72,8 @@ def _tool(name: str) -> Path:
 
 
 def ui_sources() -> list[Path]:
-    """The files lupdate reads: every ``ui/*.py``."""
-    return sorted(UI_DIR.glob("*.py"))
+    """The files lupdate reads: every ``ui/**/*.py`` (the shell, ui/common/, each desk)."""
+    return sorted(UI_DIR.rglob("*.py"))
 
 
 def _run(command: Sequence[str | Path]) -> None:
@@ -88,7 +88,7 @@ def _run(command: Sequence[str | Path]) -> None:
 
 
 def lupdate(ts_file: Path = TS_FILE, sources: Sequence[Path] | None = None) -> None:
-    """Merge the texts of ``sources`` (default: ui/*.py) into ``ts_file``."""
+    """Merge the texts of ``sources`` (default: ui/**/*.py) into ``ts_file``."""
     files = [
         path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         for path in (sources if sources is not None else ui_sources())

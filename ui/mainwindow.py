@@ -26,14 +26,14 @@ from PySide6.QtWidgets import (
 from fieldapp.models import Job
 from fieldapp.store import Store
 from sync.client import LOGIN
-from ui import theme
-from ui.context import LANGUAGE, AppContext
+from ui.common import theme
+from ui.common.context import LANGUAGE, AppContext
+from ui.common.i18n import CHINESE, ENGLISH
+from ui.common.widgets import button, styled_label
+from ui.engineer.joblist import JobListPage
+from ui.engineer.jobpage import JobPage
 from ui.enroll import EnrollPage
-from ui.i18n import CHINESE, ENGLISH
-from ui.joblist import JobListPage
-from ui.jobpage import JobPage
 from ui.sync_panel import ProblemsDialog, SyncController, SyncIndicator
-from ui.widgets import button, styled_label
 
 log = logging.getLogger(__name__)
 

@@ -40,17 +40,17 @@ from fieldapp.work import (
     van_of,
 )
 from sync.demo import enroll_demo_device, local_hq, prepare_hq
-from ui import theme
 from ui.app import Launcher, qt_application
-from ui.context import AppContext
-from ui.i18n import CHINESE, ENGLISH
-from ui.job_overview import RescheduleDialog
-from ui.job_signoff import PreviewDialog
-from ui.joblist import TABS
-from ui.jobpage import JobPage
+from ui.common import theme
+from ui.common.context import AppContext
+from ui.common.i18n import CHINESE, ENGLISH
+from ui.common.widgets import ReasonDialog
+from ui.engineer.job_overview import RescheduleDialog
+from ui.engineer.job_signoff import PreviewDialog
+from ui.engineer.joblist import TABS
+from ui.engineer.jobpage import JobPage
 from ui.mainwindow import SettingsDialog, keep_look
 from ui.sync_panel import ProblemsDialog, run_sync
-from ui.widgets import ReasonDialog
 
 log = logging.getLogger(__name__)
 SIZE = (1280, 800)
@@ -215,7 +215,7 @@ def work_tab_shots(ctx: AppContext, page: JobPage, window: QWidget, name: Any) -
     """The work tabs in the states an engineer meets: parts for the machine's model and
     no hit, a declined finding, the labour timer running, a photo picked by touch."""
     from fieldapp.timer import LabourTimer, timer_key
-    from ui.camera_roll import PhotoPicker
+    from ui.common.camera_roll import PhotoPicker
 
     chinese = ctx.language == CHINESE
     page.show_tab(page.parts)
@@ -250,7 +250,7 @@ def work_tab_shots(ctx: AppContext, page: JobPage, window: QWidget, name: Any) -
 
 def camera_folder_with_pictures(store: Store, folder: Path) -> None:
     """A camera folder with a few pictures, for the pick-by-touch grid."""
-    from ui.camera_roll import CAMERA_FOLDER
+    from ui.common.camera_roll import CAMERA_FOLDER
 
     (folder / "Camera").mkdir(parents=True, exist_ok=True)
     for n in range(7):
@@ -374,7 +374,7 @@ def render_signed(ctx: AppContext, out: Path, language: str, prefix: str) -> Non
     shoot(window, out / f"{prefix}-30-job-signed-emailed.png")
     window.job_page.signoff.report_language.setCurrentIndex(0 if language == CHINESE else 1)
     content, report_hash, verify = window.job_page.signoff._report_args()
-    from ui.report import report_html
+    from ui.common.report import report_html
 
     html = report_html(
         content,
@@ -410,7 +410,7 @@ def render_store_problem(out: Path, language: str, prefix: str, folder: Path) ->
     """The screen in place of the job list when the store is damaged, or its folder
     cannot be written (ui/store_problem.py)."""
     from fieldapp.store_health import ProblemKind, StoreProblem
-    from ui.i18n import INSTALLED
+    from ui.common.i18n import INSTALLED
     from ui.store_problem import StoreProblemWindow
 
     INSTALLED.install(language)

@@ -6,7 +6,7 @@ file for support (sync/rescue.py), then keep the damaged file aside under a time
 name and start again with a fresh store (enroll, then the first sync brings the jobs
 back). The damaged file is never changed nor deleted. A folder that cannot be used
 (read-only, or a file) can only be fixed outside the app: the screen offers to check
-again. Reading and writing run in the back (ui/tasks.py).
+again. Reading and writing run in the back (ui/common/tasks.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QVBoxLayout, QWidget
 from fieldapp.store_health import ProblemKind, StoreProblem, set_aside
 from sync.rescue import write_rescue
 from sync.token_store import forget_token
-from ui.tasks import TaskManager, tasks
-from ui.widgets import Card, ErrorLabel, button, styled_label
+from ui.common.tasks import TaskManager, tasks
+from ui.common.widgets import Card, ErrorLabel, button, styled_label
 
 log = logging.getLogger(__name__)
 

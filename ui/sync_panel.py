@@ -33,8 +33,8 @@ from fieldapp.clock import as_utc, utcnow
 from fieldapp.models import RejectedChange, SyncConflict
 from fieldapp.store import Store
 from sync.client import SyncClient, SyncFailed, SyncReport, sync_status
-from ui.tasks import TaskManager
-from ui.widgets import Card, button, clear_layout, local_time, styled_label
+from ui.common.tasks import TaskManager
+from ui.common.widgets import Card, button, clear_layout, local_time, styled_label
 
 log = logging.getLogger(__name__)
 

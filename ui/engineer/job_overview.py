@@ -34,12 +34,11 @@ from fieldapp.models.enums import JobEventKind
 from fieldapp.rules import jobflow, progress
 from fieldapp.services import correct_dispatch, record_hour_meter, reschedule, transition
 from fieldapp.views import JobView, Work
-from ui.barcode import read_code_from_image
-from ui.camera_roll import PhotoPicker
-from ui.contact_links import AddressLink, PhoneLinks
-from ui.labels import label
-from ui.machine_history import MachineHistorySection
-from ui.widgets import (
+from ui.common.barcode import read_code_from_image
+from ui.common.camera_roll import PhotoPicker
+from ui.common.contact_links import AddressLink, PhoneLinks
+from ui.common.labels import label
+from ui.common.widgets import (
     Card,
     ErrorLabel,
     ReasonDialog,
@@ -48,9 +47,10 @@ from ui.widgets import (
     minutes_text,
     styled_label,
 )
+from ui.engineer.machine_history import MachineHistorySection
 
 if TYPE_CHECKING:
-    from ui.jobpage import JobPage
+    from ui.engineer.jobpage import JobPage
 
 # The next steps, in the one big button; the others go to the row on the far side.
 NEXT_STEPS = ("accepted", "departed", "arrived")

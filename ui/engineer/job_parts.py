@@ -33,14 +33,14 @@ from fieldapp.search import PartCursor, best_match, search_parts_for_model
 from fieldapp.services import line_charge, stock_on_hand, use_part
 from fieldapp.views import JobView, Work
 from fieldapp.work import remove_entry, request_parts, van_of
-from ui.barcode import read_code_from_image
-from ui.camera_roll import PhotoPicker
-from ui.job_work import EntryList, empty_state
-from ui.labels import label
-from ui.widgets import Card, ErrorLabel, LazyTab, button, money, styled_label
+from ui.common.barcode import read_code_from_image
+from ui.common.camera_roll import PhotoPicker
+from ui.common.labels import label
+from ui.common.widgets import Card, ErrorLabel, LazyTab, button, money, styled_label
+from ui.engineer.job_work import EntryList, empty_state
 
 if TYPE_CHECKING:
-    from ui.jobpage import JobPage
+    from ui.engineer.jobpage import JobPage
 
 PAGE = 50
 

@@ -32,14 +32,14 @@ from fieldapp.work import (
     start_checklist,
     templates_for_job,
 )
-from ui import theme
-from ui.camera_roll import PhotoPicker
-from ui.job_work import empty_state
-from ui.labels import label
-from ui.widgets import Card, ErrorLabel, LazyTab, button, clear_layout, styled_label
+from ui.common import theme
+from ui.common.camera_roll import PhotoPicker
+from ui.common.labels import label
+from ui.common.widgets import Card, ErrorLabel, LazyTab, button, clear_layout, styled_label
+from ui.engineer.job_work import empty_state
 
 if TYPE_CHECKING:
-    from ui.jobpage import JobPage
+    from ui.engineer.jobpage import JobPage
 
 
 class ItemRow(QWidget):

@@ -16,11 +16,11 @@ from fieldapp.clock import as_utc
 from fieldapp.models import HourMeterReading
 from fieldapp.rules.warranty import WarrantyAssessment
 from fieldapp.views import JobView, MachineHistory, Work, machine_history
-from ui.labels import label
-from ui.widgets import LazyTab, local_time, styled_label
+from ui.common.labels import label
+from ui.common.widgets import LazyTab, local_time, styled_label
 
 if TYPE_CHECKING:
-    from ui.jobpage import JobPage
+    from ui.engineer.jobpage import JobPage
 
 VISITS_SHOWN = 12
 READINGS_LISTED = 6

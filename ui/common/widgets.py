@@ -70,7 +70,7 @@ def deadline_chip(
     """The chip of a job not yet done: before arrival a countdown to the on-site
     deadline coloured by urgency; once on site, whether the arrival was on time or how
     late it was (the clock stops at the arrival)."""
-    from ui import theme
+    from ui.common import theme
 
     if arrived_at is None:
         return countdown_text(due, now), theme.urgency_colour(minutes_left(due, now))
@@ -118,7 +118,7 @@ def styled_label(text: str = "", role: str = "") -> QLabel:
     if role:
         widget.setProperty("role", role)
     widget.setWordWrap(True)
-    # Not selectable by mouse: a finger dragging over the text scrolls (ui/touch.py).
+    # Not selectable by mouse: a finger dragging over the text scrolls (ui/common/touch.py).
     return widget
 
 

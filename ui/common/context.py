@@ -11,7 +11,7 @@ from fieldapp.clock import utcnow
 from fieldapp.models import User
 from fieldapp.store import Store
 from sync.client import DEVICE_ID, SERVER, USER_ID
-from ui.tasks import TaskManager, tasks
+from ui.common.tasks import TaskManager, tasks
 
 LANGUAGE = "ui.language"
 

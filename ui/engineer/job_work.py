@@ -46,10 +46,10 @@ from fieldapp.work import (
     save_fault,
     travel_from_register,
 )
-from ui import theme
-from ui.camera_roll import CameraRoll
-from ui.labels import label
-from ui.widgets import (
+from ui.common import theme
+from ui.common.camera_roll import CameraRoll
+from ui.common.labels import label
+from ui.common.widgets import (
     Card,
     ErrorLabel,
     button,
@@ -60,7 +60,7 @@ from ui.widgets import (
 )
 
 if TYPE_CHECKING:
-    from ui.jobpage import JobPage
+    from ui.engineer.jobpage import JobPage
 
 log = logging.getLogger(__name__)
 SHA_ROLE = Qt.ItemDataRole.UserRole + 1

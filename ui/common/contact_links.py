@@ -11,7 +11,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from ui.widgets import ErrorLabel, button, styled_label
+from ui.common.widgets import ErrorLabel, button, styled_label
 
 log = logging.getLogger(__name__)
 

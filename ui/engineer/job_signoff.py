@@ -50,12 +50,12 @@ from fieldapp.work import (
     sign_off_refusals,
     sign_with_signature,
 )
-from ui import report
-from ui.i18n import CHINESE, ENGLISH
-from ui.labels import error_text, label
-from ui.report import render_report_pdf, report_html
-from ui.signature import SignaturePad
-from ui.widgets import (
+from ui.common import report
+from ui.common.i18n import CHINESE, ENGLISH
+from ui.common.labels import error_text, label
+from ui.common.report import render_report_pdf, report_html
+from ui.common.signature import SignaturePad
+from ui.common.widgets import (
     Card,
     ErrorLabel,
     ReasonDialog,
@@ -68,7 +68,7 @@ from ui.widgets import (
 
 if TYPE_CHECKING:
     from fieldapp.models.company import ReportDelivery
-    from ui.jobpage import JobPage
+    from ui.engineer.jobpage import JobPage
 
 log = logging.getLogger(__name__)
 GAPS_LISTED = 4

@@ -7,7 +7,7 @@ also used by the on-screen preview. Both work from the signed content
 from the live rows, so the paper shows exactly what the customer signed for.
 
 Rendering uses QTextDocument, QPdfWriter and QImage only (no widget, no pixmap of our
-own), so it runs in a worker thread (``ui.tasks``); a QGuiApplication must exist.
+own), so it runs in a worker thread (``ui.common.tasks``); a QGuiApplication must exist.
 
 Labels are English in code, marked with ``QT_TRANSLATE_NOOP`` in the context ``Report``
 and translated at render time in the report's language, which is the customer's choice
@@ -60,7 +60,7 @@ from PySide6.QtGui import (
 )
 from qrcode.image.pil import PilImage
 
-from ui.i18n import ENGLISH, translate_in, translator_for
+from ui.common.i18n import ENGLISH, translate_in, translator_for
 
 log = logging.getLogger(__name__)
 

@@ -25,10 +25,10 @@ from fieldapp.rules import progress
 from fieldapp.services import DomainError
 from fieldapp.views import JobView, Work, job_view, job_work
 from fieldapp.work import job_runs, report_gaps
-from ui import theme
-from ui.context import AppContext
-from ui.labels import error_text, label
-from ui.widgets import button, deadline_chip, money, styled_label
+from ui.common import theme
+from ui.common.context import AppContext
+from ui.common.labels import error_text, label
+from ui.common.widgets import button, deadline_chip, money, styled_label
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,12 @@ class JobPage(QWidget):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from ui.job_checklist import ChecklistTab
-        from ui.job_customer import CustomerTab
-        from ui.job_overview import OverviewTab
-        from ui.job_parts import PartsTab
-        from ui.job_signoff import SignOffTab
-        from ui.job_work import FaultsTab, FindingsTab, PhotosTab, TimeTab
+        from ui.engineer.job_checklist import ChecklistTab
+        from ui.engineer.job_customer import CustomerTab
+        from ui.engineer.job_overview import OverviewTab
+        from ui.engineer.job_parts import PartsTab
+        from ui.engineer.job_signoff import SignOffTab
+        from ui.engineer.job_work import FaultsTab, FindingsTab, PhotosTab, TimeTab
 
         self.ctx = ctx
         self.job_id = ""

@@ -12,12 +12,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from fieldapp.views import CustomerFile, JobView, Work, customer_file
-from ui.contact_links import AddressLink, PhoneLinks
-from ui.labels import label
-from ui.widgets import Card, LazyTab, clear_layout, local_time, styled_label
+from ui.common.contact_links import AddressLink, PhoneLinks
+from ui.common.labels import label
+from ui.common.widgets import Card, LazyTab, clear_layout, local_time, styled_label
 
 if TYPE_CHECKING:
-    from ui.jobpage import JobPage
+    from ui.engineer.jobpage import JobPage
 
 HISTORY_SHOWN = 30
 

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.photos import PhotoError, newest_pictures, thumbnail_file
-from ui.context import AppContext
-from ui.widgets import IMAGE_FILTER, button, styled_label
+from ui.common.context import AppContext
+from ui.common.widgets import IMAGE_FILTER, button, styled_label
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ drop-down rows, check boxes, scroll bars a finger can hold), large text, strong
 contrast, the OS's light or dark scheme respected. The engineer's settings add a
 high-contrast scheme (black on white, thick borders, no grey text) and a text size;
 ``apply`` puts them in force at once in every open window. Finger input (kinetic
-scrolling, fields the wheel does not change) is ``ui/touch.py``'s, installed here with
+scrolling, fields the wheel does not change) is ``ui/common/touch.py``'s, installed here with
 the style."""
 
 from __future__ import annotations
@@ -332,7 +332,7 @@ def apply(app: QApplication, look: Look | None = None) -> None:
     """The style, fonts, palette and style sheet of ``look`` (by default the one in
     use); call again when the OS switches light/dark or the engineer changes the
     settings: every open window follows at once."""
-    from ui.touch import TouchStyle
+    from ui.common.touch import TouchStyle
 
     global _look, _applied, _contrast_palette
     if look is not None:

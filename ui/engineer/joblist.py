@@ -74,10 +74,10 @@ from fieldapp.queries import (
 )
 from fieldapp.rules.jobflow import DIRECT_STEPS, OPEN_STATUSES, can_reschedule
 from fieldapp.store import Store
-from ui import theme
-from ui.labels import error_text, label
-from ui.tasks import TaskManager
-from ui.widgets import ErrorLabel, button, deadline_chip, minutes_left, styled_label
+from ui.common import theme
+from ui.common.labels import error_text, label
+from ui.common.tasks import TaskManager
+from ui.common.widgets import ErrorLabel, button, deadline_chip, minutes_left, styled_label
 
 log = logging.getLogger(__name__)
 
@@ -1237,7 +1237,7 @@ class JobListPage(QWidget):
     def report_late(self, job_id: str) -> None:
         """The card's "I will be late": a new time agreed with the customer, and why."""
         from fieldapp.services import reschedule
-        from ui.job_overview import RescheduleDialog
+        from ui.engineer.job_overview import RescheduleDialog
 
         with self.store.reader() as session:
             job = session.get(Job, job_id)
