@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from fieldapp.delivery import normalise_email
 from fieldapp.models.company import COMPANY_PROFILE_ID, CompanyProfile
-from fieldapp.services import DomainError
+from fieldapp.services.common import DomainError
 
 #: The fields of a letterhead, in print order.
 LETTERHEAD_FIELDS = ("name", "address", "hotline", "email", "website", "logo_sha256")

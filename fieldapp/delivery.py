@@ -13,7 +13,7 @@ from fieldapp.clock import utcnow
 from fieldapp.models import Job, User
 from fieldapp.models.company import ReportDelivery
 from fieldapp.models.enums import DeliveryStatus, Role
-from fieldapp.services import DomainError
+from fieldapp.services.common import DomainError
 from fieldapp.signoffs import sign_off_in_force
 
 #: The languages a report is printed and e-mailed in.

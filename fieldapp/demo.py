@@ -80,7 +80,7 @@ from fieldapp.models.enums import (
     Urgency,
 )
 from fieldapp.rules.jobflow import FROZEN_STATUSES
-from fieldapp.services import refresh_deadlines
+from fieldapp.services.jobs import refresh_deadlines
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from fieldapp.models import (
 from fieldapp.rules.dispatch import check_dispatch
 from fieldapp.rules.jobflow import next_step
 from fieldapp.search import CJK, fts_query, part_no_prefix_bounds
-from fieldapp.services import dispatch_info
+from fieldapp.services.jobs import dispatch_info
 
 PART_NO_LIKE = re.compile(r"^[A-Za-z0-9-]*[0-9-][A-Za-z0-9-]*$")
 

@@ -32,14 +32,10 @@ from fieldapp.models.enums import AttachmentKind, ComplaintStatus, TimeKind
 from fieldapp.rules import jobflow
 from fieldapp.rules.dispatch import DispatchIssue
 from fieldapp.rules.warranty import WarrantyAssessment
-from fieldapp.services import (
-    DEFAULT_LABOUR_RATE_CENTS_PER_HOUR,
-    Charges,
-    charges,
-    dispatch_issues,
-    live_rows,
-    machine_warranty,
-)
+from fieldapp.services.billing import DEFAULT_LABOUR_RATE_CENTS_PER_HOUR, Charges, charges
+from fieldapp.services.common import live_rows
+from fieldapp.services.jobs import dispatch_issues
+from fieldapp.services.parts import machine_warranty
 
 
 @dataclass(frozen=True)

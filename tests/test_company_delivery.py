@@ -31,7 +31,7 @@ from fieldapp.models import Job, OutboxEntry, User
 from fieldapp.models.company import COMPANY_PROFILE_ID, CompanyProfile, ReportDelivery
 from fieldapp.models.enums import DeliveryStatus
 from fieldapp.models.enums import JobEventKind as E
-from fieldapp.services import DomainError
+from fieldapp.services.common import DomainError
 from fieldapp.store import Store
 from sync import protocol as p
 from sync.demo import free_port

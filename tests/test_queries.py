@@ -127,7 +127,7 @@ def test_the_job_list_tabs(store: Store, world: World) -> None:
     missing-information flag for a whole page."""
     from fieldapp.models import User
     from fieldapp.queries import jobs_missing_information
-    from fieldapp.services import transition
+    from fieldapp.services.jobs import transition
 
     with store.action(track=False) as session:
         for n in range(7):

@@ -23,7 +23,7 @@ from fieldapp.models import (
 )
 from fieldapp.models.enums import JobEventKind as E
 from fieldapp.rules.report_hash import verify_report
-from fieldapp.services import DomainError
+from fieldapp.services.common import DomainError
 from fieldapp.store import Store
 from tests.factories import NOW, World
 

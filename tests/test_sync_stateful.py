@@ -37,7 +37,7 @@ from fieldapp.models.enums import JobEventKind as E
 from fieldapp.models.enums import JobStatus
 from fieldapp.rules import jobflow
 from fieldapp.rules.report_hash import verify_report
-from fieldapp.services import DomainError
+from fieldapp.services.common import DomainError
 from sync.client import SyncClient
 from sync.hq.db import session_scope
 from sync.hq.models import AppliedMutation

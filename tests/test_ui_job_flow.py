@@ -38,7 +38,7 @@ from fieldapp.models import (
     SignOff,
 )
 from fieldapp.rules.report_hash import verify_report
-from fieldapp.services import refresh_deadlines
+from fieldapp.services.jobs import refresh_deadlines
 from sync.hq.db import session_scope
 from tests.conftest import seed_world
 from tests.factories import World

@@ -34,7 +34,8 @@ from fieldapp.models import (
     PartUsage,
     User,
 )
-from fieldapp.services import DomainError, refresh_deadlines, transition
+from fieldapp.services.common import DomainError
+from fieldapp.services.jobs import refresh_deadlines, transition
 from fieldapp.store import Store
 from sync.client import SERVER, USER_ID
 from sync.hq.db import session_scope

@@ -29,9 +29,9 @@ from fieldapp.demo import load_demo
 from fieldapp.models import Job, Part, SignOff
 from fieldapp.models.company import CompanyProfile
 from fieldapp.rules.report_hash import verify_report
-from fieldapp.services import charge_lines, job_amount_cents
+from fieldapp.services.billing import charge_lines, job_amount_cents
+from fieldapp.services.work import customer_gaps, engineer_gaps, report_gaps, run_items
 from fieldapp.store import Store
-from fieldapp.work import customer_gaps, engineer_gaps, report_gaps, run_items
 from sync.client import SERVER, USER_ID
 from ui.common import report
 from ui.engineer.job_signoff import PreviewDialog
@@ -253,7 +253,7 @@ def in_view(widget: Any, page: Any) -> bool:
 
 def answer_one_open_customer_item(store: Store) -> None:
     """A customer-facing item answered elsewhere (as the checklist tab would)."""
-    from fieldapp.work import answer_item, start_checklist, templates_for_job
+    from fieldapp.services.work import answer_item, start_checklist, templates_for_job
 
     with store.action() as session:
         job = the_job(session)

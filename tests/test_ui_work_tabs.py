@@ -40,7 +40,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.enums import JobEventKind
-from fieldapp.services import transition
+from fieldapp.services.jobs import transition
 from fieldapp.store import Store
 from sync.client import SERVER, USER_ID
 from tests.factories import NOW, World, make_world

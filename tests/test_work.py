@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from sqlmodel import Session, select
 
-from fieldapp import services, work
+from fieldapp import services
 from fieldapp.blobs import BlobStore
 from fieldapp.models import (
     ChecklistAnswer,
@@ -33,7 +33,8 @@ from fieldapp.rules.checklist import (
     parse_number,
     range_text,
 )
-from fieldapp.services import DomainError
+from fieldapp.services import work
+from fieldapp.services.common import DomainError
 from fieldapp.store import Store
 from tests.factories import NOW, World
 from tests.test_services import on_site

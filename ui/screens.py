@@ -29,9 +29,9 @@ from sqlmodel import select
 
 from fieldapp.models import Job, Part, User
 from fieldapp.models.enums import JobEventKind
-from fieldapp.services import transition, use_part
-from fieldapp.store import Store
-from fieldapp.work import (
+from fieldapp.services.jobs import transition
+from fieldapp.services.parts import use_part
+from fieldapp.services.work import (
     add_finding,
     add_photo,
     add_time,
@@ -39,6 +39,7 @@ from fieldapp.work import (
     sign_with_signature,
     van_of,
 )
+from fieldapp.store import Store
 from sync.demo import enroll_demo_device, local_hq, prepare_hq
 from ui.app import Launcher, qt_application
 from ui.common import theme
@@ -171,7 +172,7 @@ def job_id(store: Store, number: str) -> str:
 def first_with_missing_information(store: Store) -> str:
     from datetime import date
 
-    from fieldapp.services import dispatch_issues
+    from fieldapp.services.jobs import dispatch_issues
 
     with store.reader() as session:
         jobs = session.exec(

@@ -1,6 +1,6 @@
 """Which parts of a job's work are done and which still miss something: the marks of
 the job page's tabs ("Checklists ✓", "Faults ⚠ 1"), from what the report would show as
-incomplete (fieldapp.work.report_gaps) and what has been recorded so far."""
+incomplete (fieldapp.services.work.report_gaps) and what has been recorded so far."""
 
 from __future__ import annotations
 

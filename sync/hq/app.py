@@ -27,7 +27,8 @@ from fieldapp.clock import utcnow
 from fieldapp.models import Customer, Job, SignOff, User
 from fieldapp.models.enums import JobEventKind, JobType, Role, Urgency
 from fieldapp.rules.report_hash import verify_report
-from fieldapp.services import DomainError, refresh_deadlines, transition
+from fieldapp.services.common import DomainError
+from fieldapp.services.jobs import refresh_deadlines, transition
 from fieldapp.signoffs import sign_off_in_force
 from fieldapp.wire import row_to_wire
 from sync import protocol as p

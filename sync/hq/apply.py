@@ -49,7 +49,8 @@ from fieldapp.models.enums import (
 from fieldapp.rules import jobflow
 from fieldapp.rules.merge import Winner, resolve_field
 from fieldapp.rules.report_hash import verify_report
-from fieldapp.services import DomainError, refresh_deadlines
+from fieldapp.services.common import DomainError
+from fieldapp.services.jobs import refresh_deadlines
 from fieldapp.signoffs import sign_off_refusal
 from fieldapp.wire import row_to_wire, to_wire
 from sync.buckets import bucket_of

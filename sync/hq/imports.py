@@ -22,7 +22,8 @@ from sqlmodel import Session, col, select
 from fieldapp.clock import as_utc, utcnow
 from fieldapp.models import Customer, Job, Machine, Part, PartCompatibility, ProductModel, User
 from fieldapp.models.enums import JobEventKind, JobStatus, JobType, Urgency
-from fieldapp.services import DomainError, record_event, refresh_deadlines
+from fieldapp.services.common import DomainError
+from fieldapp.services.jobs import record_event, refresh_deadlines
 
 #: The catalogue's one format, for export and import alike (resources/demo/parts.csv is
 #: in it): prices in fen, yes/no as 1/0, the models a part fits space-separated.

@@ -72,7 +72,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.enums import Role
-from fieldapp.work import FAULT_FIELDS
+from fieldapp.services.work import FAULT_FIELDS
 from sync.buckets import ALL, bucket_of, customer_bucket, job_bucket, scope_of
 from sync.hq.models import RowLog
 

@@ -3,7 +3,7 @@
 ``render_report_pdf`` writes the customer, company and archive copies (客户联 / 公司联 /
 存档联) into one A4 PDF, each copy from a new page; ``report_html`` is one copy's HTML,
 also used by the on-screen preview. Both work from the signed content
-(``json.loads(SignOff.content)``, see ``fieldapp.services.build_report_content``), never
+(``json.loads(SignOff.content)``, see ``fieldapp.services.report.build_report_content``), never
 from the live rows, so the paper shows exactly what the customer signed for.
 
 Rendering uses QTextDocument, QPdfWriter and QImage only (no widget, no pixmap of our
@@ -952,7 +952,7 @@ def _faults(content: dict[str, Any], tr: Translate) -> str:
 
 def legacy_charge_lines(content: dict[str, Any]) -> list[dict[str, Any]]:
     """The charged lines of a report signed before they were part of the content, made
-    from its parts and time (the same arithmetic as ``fieldapp.services.charges``)."""
+    from its parts and time (the same arithmetic as ``fieldapp.services.billing.charges``)."""
     rate = 15000
     lines: list[dict[str, Any]] = []
     for part in content.get("parts") or []:

@@ -21,8 +21,7 @@ from fieldapp.models import ChecklistRun, ChecklistTemplate, ChecklistTemplateIt
 from fieldapp.models.enums import ItemKind
 from fieldapp.photos import Photo, prepare_photo_file
 from fieldapp.rules.checklist import ItemProblem, parse_number, range_text, results_for
-from fieldapp.views import JobView, Work
-from fieldapp.work import (
+from fieldapp.services.work import (
     ItemState,
     add_photo,
     answer_item,
@@ -32,6 +31,7 @@ from fieldapp.work import (
     start_checklist,
     templates_for_job,
 )
+from fieldapp.views import JobView, Work
 from ui.common import theme
 from ui.common.camera_roll import PhotoPicker
 from ui.common.labels import label

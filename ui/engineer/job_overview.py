@@ -32,7 +32,7 @@ from fieldapp.clock import as_utc
 from fieldapp.models import Job, Machine, User
 from fieldapp.models.enums import JobEventKind
 from fieldapp.rules import jobflow, progress
-from fieldapp.services import correct_dispatch, record_hour_meter, reschedule, transition
+from fieldapp.services.jobs import correct_dispatch, record_hour_meter, reschedule, transition
 from fieldapp.views import JobView, Work
 from ui.common.barcode import read_code_from_image
 from ui.common.camera_roll import PhotoPicker

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 
 from fieldapp.models import Job, Part, PartUsage, User
 from fieldapp.search import PartCursor, best_match, search_parts_for_model
-from fieldapp.services import line_charge, stock_on_hand, use_part
+from fieldapp.services.parts import line_charge, stock_on_hand, use_part
+from fieldapp.services.work import remove_entry, request_parts, van_of
 from fieldapp.views import JobView, Work
-from fieldapp.work import remove_entry, request_parts, van_of
 from ui.common.barcode import read_code_from_image
 from ui.common.camera_roll import PhotoPicker
 from ui.common.labels import label

@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
 from fieldapp.delivery import deliveries_for, normalise_email, queue_report_email
 from fieldapp.models import Job, PartUsage, TimeEntry, User
 from fieldapp.models.enums import DeliveryStatus, Satisfaction
-from fieldapp.services import DomainError, charge_lines, charges, live_rows
-from fieldapp.views import JobView, Work
-from fieldapp.work import (
+from fieldapp.services.billing import charge_lines, charges
+from fieldapp.services.common import DomainError, live_rows
+from fieldapp.services.work import (
     ENGINEER,
     Gap,
     contact_email,
@@ -50,6 +50,7 @@ from fieldapp.work import (
     sign_off_refusals,
     sign_with_signature,
 )
+from fieldapp.views import JobView, Work
 from ui.common import report
 from ui.common.i18n import CHINESE, ENGLISH
 from ui.common.labels import error_text, label

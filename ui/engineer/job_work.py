@@ -34,9 +34,7 @@ from fieldapp.models.enums import RepairLocation, TimeKind
 from fieldapp.models.local import LocalSetting
 from fieldapp.photos import Photo, PhotoError, prepare_photo_file, thumbnail
 from fieldapp.rules.assemblies import assemblies_for
-from fieldapp.timer import LabourTimer, timer_key
-from fieldapp.views import JobView, Work
-from fieldapp.work import (
+from fieldapp.services.work import (
     TravelOffer,
     add_finding,
     add_photo,
@@ -46,6 +44,8 @@ from fieldapp.work import (
     save_fault,
     travel_from_register,
 )
+from fieldapp.timer import LabourTimer, timer_key
+from fieldapp.views import JobView, Work
 from ui.common import theme
 from ui.common.camera_roll import CameraRoll
 from ui.common.labels import label

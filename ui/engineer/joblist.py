@@ -1223,7 +1223,7 @@ class JobListPage(QWidget):
         if step == "resend":
             self.problems_requested.emit()
             return
-        from fieldapp.services import transition
+        from fieldapp.services.jobs import transition
 
         action = JobEventKind(step)
         self._write(
@@ -1236,7 +1236,7 @@ class JobListPage(QWidget):
 
     def report_late(self, job_id: str) -> None:
         """The card's "I will be late": a new time agreed with the customer, and why."""
-        from fieldapp.services import reschedule
+        from fieldapp.services.jobs import reschedule
         from ui.engineer.job_overview import RescheduleDialog
 
         with self.store.reader() as session:
@@ -1257,7 +1257,7 @@ class JobListPage(QWidget):
         )
 
     def _write(self, job_id: str, change: Callable[[Any, Job, User], Any], saved: str) -> None:
-        from fieldapp.services import DomainError
+        from fieldapp.services.common import DomainError
 
         try:
             with self.store.action() as session:

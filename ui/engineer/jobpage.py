@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 
 from fieldapp.models import Job, User
 from fieldapp.rules import progress
-from fieldapp.services import DomainError
+from fieldapp.services.common import DomainError
+from fieldapp.services.work import job_runs, report_gaps
 from fieldapp.views import JobView, Work, job_view, job_work
-from fieldapp.work import job_runs, report_gaps
 from ui.common import theme
 from ui.common.context import AppContext
 from ui.common.labels import error_text, label

@@ -49,14 +49,10 @@ from fieldapp.models.enums import (
 )
 from fieldapp.photos import Photo, prepare_photo
 from fieldapp.rules import checklist as rules
-from fieldapp.services import (
-    DomainError,
-    effective_answers,
-    line_charge,
-    live_rows,
-    require_work_allowed,
-    sign_job,
-)
+from fieldapp.services.common import DomainError, effective_answers, live_rows
+from fieldapp.services.jobs import require_work_allowed
+from fieldapp.services.parts import line_charge
+from fieldapp.services.report import sign_job
 
 MAX_MINUTES = 24 * 60
 
