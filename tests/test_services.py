@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -321,3 +321,42 @@ def test_the_report_lists_the_visit_without_an_undone_departure(
         # The register itself keeps every entry, the mistake and its correction too.
         registered = session.exec(select(JobEvent.kind).where(JobEvent.job_id == job.id)).all()
         assert sorted(registered).count("departed") == 2 and "departure_undone" in registered
+
+
+def test_a_second_return_amends_the_report_in_force_whatever_the_clock(
+    store: Store, world: World
+) -> None:
+    from fieldapp.models import Review
+
+    with store.action() as session:
+        job, engineer = on_site(session, world)
+        supervisor = session.get(User, world.supervisor_id)
+        assert supervisor
+
+        def sign(sha: str, at: datetime) -> SignOff:
+            return services.sign_job(
+                session, job, engineer, signer_name="刘建国", signature_sha256=sha * 64, now=at
+            )
+
+        def give_back(sign_off: SignOff) -> None:
+            session.flush()  # the sign-off is in the table before the review names it
+            services.transition(session, job, E.RETURNED, supervisor, reason="缺少旧件照片")
+            session.add(
+                Review(
+                    job_id=job.id,
+                    signoff_id=sign_off.id,
+                    reviewer_id=supervisor.id,
+                    decision="returned",
+                    reviewed_at=NOW,
+                )
+            )
+            session.flush()
+
+        first = sign("a", NOW)
+        give_back(first)
+        # The tablet's clock was set two days back when the customer signed again.
+        second = sign("b", NOW - timedelta(days=2))
+        assert second.amends_id == first.id
+        give_back(second)
+        third = sign("c", NOW + timedelta(hours=1))
+    assert third.amends_id == second.id  # not the first, though it reads as the newest

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from fieldapp.clock import utcnow
 from fieldapp.models import (
@@ -43,6 +43,7 @@ from fieldapp.services.billing import (
 )
 from fieldapp.services.common import DomainError, effective_answers, live_rows
 from fieldapp.services.jobs import record_event
+from fieldapp.signoffs import report_in_force
 
 
 def build_report_content(
@@ -265,10 +266,8 @@ def sign_job(
         )
     except jobflow.TransitionError as error:
         raise DomainError(error.code, str(error)) from error
-    previous = session.exec(
-        select(SignOff).where(SignOff.job_id == job.id).order_by(col(SignOff.signed_at).desc())
-    ).first()
-    amends = previous if job.status == JobStatus.RETURNED else None
+    # A returned report is amended where it stands: the sign-off in force, as HQ sees it.
+    amends = report_in_force(session, job.id) if job.status == JobStatus.RETURNED else None
     job.amount_cents = job_amount_cents(session, job)
     content = build_report_content(
         session,
