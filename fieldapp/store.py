@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration; kept here so an up-to-date store opens without loading Alembic
 # (tests/test_migrations.py checks it against Alembic's own head).
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005"
 
 
 class AppendOnlyError(Exception):

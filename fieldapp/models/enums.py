@@ -175,6 +175,16 @@ class ReviewDecision(StrEnum):
     RETURNED = "returned"
 
 
+class ReturnReason(StrEnum):
+    """Why a supervisor returned a report for rework."""
+
+    MISSING_PHOTO = "missing_photo"
+    WRONG_PART = "wrong_part"
+    WRONG_WARRANTY = "wrong_warranty"  # the warranty decision is wrong
+    INCOMPLETE_CHECKLIST = "incomplete_checklist"
+    OTHER = "other"
+
+
 class ComplaintStatus(StrEnum):
     OPEN = "open"
     ANSWERED = "answered"

@@ -146,20 +146,27 @@ class SignOff(SyncedRow, table=True):
     signer_name: str = Field(max_length=64)
     opinion: str = Field(default="")
     satisfaction: str | None = Field(default=None, max_length=24)  # on-site rating
-    signature_sha256: str = Field(max_length=64)
+    signature_sha256: str = Field(max_length=64, index=True)
     report_hash: str = Field(max_length=64, index=True)
     content: str  # canonical JSON (RFC 8785) of the signed report
-    signed_at: datetime = utc_field(nullable=False)
+    signed_at: datetime = utc_field(nullable=False, index=True)  # the review queue's order
     engineer_id: str | None = fk("user.id", nullable=True)
     amends_id: str | None = fk("signoff.id", nullable=True)
 
 
 class Review(SyncedRow, table=True):
+    """A supervisor's decision on one signed revision of a report. Append-only: the
+    history of a report is its reviews. An approval names the hash it approved, so it
+    never covers another revision."""
+
     job_id: str = fk("job.id")
     signoff_id: str | None = fk("signoff.id", nullable=True)
     reviewer_id: str = fk("user.id")
     decision: str = Field(max_length=16)
+    reason: str = Field(default="", max_length=24)  # ReturnReason of a return
     comment: str = Field(default="")
+    report_hash: str = Field(default="", max_length=64, index=True)  # what was reviewed
+    signature_sha256: str | None = Field(default=None, max_length=64)  # the reviewer's
     reviewed_at: datetime = utc_field(nullable=False)
 
 

@@ -82,9 +82,13 @@ class PartsRequest(SyncedRow, table=True):
     status: str = Field(default=PartsRequestStatus.REQUESTED, max_length=16)
     warranty: bool = False  # warranty parts are shipped first (先顾客, 后生产)
     requested_at: datetime = utc_field(nullable=False)
+    approved_at: datetime | None = utc_field()
+    approved_by_id: str | None = fk("user.id", nullable=True)
+    auto_approved: bool = False  # by the rule (warranty repair, normal quantity)
     shipped_at: datetime | None = utc_field()
     carrier: str = Field(default="", max_length=64)
     tracking_no: str = Field(default="", max_length=64)
+    received_at: datetime | None = utc_field()
     note: str = Field(default="")
 
 
