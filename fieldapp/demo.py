@@ -79,7 +79,7 @@ from fieldapp.models.enums import (
     TimeKind,
     Urgency,
 )
-from fieldapp.rules.jobflow import FROZEN_STATUSES
+from fieldapp.rules.jobflow import REPORTED_STATUSES
 from fieldapp.services.jobs import refresh_deadlines
 
 log = logging.getLogger(__name__)
@@ -531,7 +531,7 @@ class _Loader:
         received = self.when(j["received_at"])
         last_event = max((self.when(e["occurred_at"]) for e in j["events"]), default=received)
         status = _enum(JobStatus, j["status"])
-        frozen = status in FROZEN_STATUSES
+        frozen = status in REPORTED_STATUSES
         job = self.add(
             Job,
             "job",

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from sqlmodel import Session, col, select
 
 from fieldapp.models import Job, Review, SignOff, User
-from fieldapp.models.enums import ReviewDecision, Role
-from fieldapp.rules.jobflow import is_frozen
+from fieldapp.models.enums import JobStatus, ReviewDecision, Role
+from fieldapp.rules.jobflow import REPORTED_STATUSES
 
 #: Roles whose "returned" review opens a report for an amendment.
 RETURNING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -79,7 +79,7 @@ def report_in_force(session: Session, job_id: str) -> SignOff | None:
 
 def sign_off_in_force(session: Session, job: Job) -> SignOff | None:
     """The customer's signature in force on the job's report; None while not signed."""
-    if not is_frozen(job.status):
+    if JobStatus(job.status) not in REPORTED_STATUSES:
         return None
     return report_in_force(session, job.id)
 

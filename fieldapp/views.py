@@ -132,7 +132,7 @@ def customer_file(
         select(Job)
         .where(
             Job.customer_id == customer_id,
-            col(Job.status).in_(sorted(jobflow.FROZEN_STATUSES)),
+            col(Job.status).in_(sorted(jobflow.REPORTED_STATUSES)),
             col(Job.deleted_at).is_(None),
         )
         .order_by(col(Job.completed_at).desc(), col(Job.number).desc())
@@ -267,7 +267,7 @@ def machine_history(
         select(Job)
         .where(
             Job.machine_id == machine_id,
-            col(Job.status).in_(sorted(jobflow.FROZEN_STATUSES)),
+            col(Job.status).in_(sorted(jobflow.REPORTED_STATUSES)),
             col(Job.deleted_at).is_(None),
         )
         .order_by(col(Job.completed_at).desc(), col(Job.number).desc())

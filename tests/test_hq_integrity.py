@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel, select
 
 import sync.hq.migrations.versions.hq0002_integrity as hq0002
+import sync.hq.migrations.versions.hq0003_rework as hq0003
 from fieldapp.guards import FROZEN_JOB_FIELDS, REPORT_TABLES
 from fieldapp.models import Customer, Job, PartUsage, SignOff
 from fieldapp.rules.jobflow import FROZEN_STATUSES
@@ -234,7 +235,7 @@ def test_the_triggers_follow_the_rules_they_mirror(hq: HQWorld) -> None:
             expected = set(hq0002.sqlite_trigger_names())
     # A later migration that rebuilds one of these tables must recreate its triggers.
     assert {name for (name,) in found} >= expected
-    assert set(hq0002.FROZEN_STATUSES) == {s.value for s in FROZEN_STATUSES}
+    assert set(hq0003.FROZEN_STATUSES) == {s.value for s in FROZEN_STATUSES}
     assert set(hq0002.FROZEN_JOB_FIELDS) == FROZEN_JOB_FIELDS
     assert set(hq0002.REPORT_TABLES) == {t.__tablename__ for t in REPORT_TABLES}  # type: ignore[attr-defined]
 
@@ -444,3 +445,28 @@ def test_every_change_at_hq_has_an_audit_record_naming_user_and_device(
     mine = hq_cli(server, "audit", "--user", "zhang.wei").stdout.splitlines()
     assert len(mine) >= len(pushed) and all("zhang.wei" in line for line in mine)
     assert hq_cli(server, "audit", "--job", "FW-0000-000000").returncode == 1
+
+
+def test_a_returned_report_is_reworked_but_its_signed_revision_stays(
+    hq: HQWorld, tmp_path: Path
+) -> None:
+    server, world = hq
+    device = enroll_device(server, "zhang.wei", tmp_path / "zw")
+    device.sync()
+    work_offline(device, world)
+    device.sync()
+    with session_scope(server.db()) as session:
+        usage = session.exec(select(PartUsage).where(PartUsage.job_id == world.job_id)).one()
+        sign_off = session.exec(select(SignOff).where(SignOff.job_id == world.job_id)).one()
+    with pytest.raises(DBAPIError, match="report_frozen"):
+        raw(server, "UPDATE partusage SET quantity = 2 WHERE id = :id", id=usage.id)
+    raw(server, "UPDATE job SET status = 'returned' WHERE id = :id", id=world.job_id)
+    # The engineer's rework: the live rows move again...
+    raw(server, "UPDATE partusage SET quantity = 2 WHERE id = :id", id=usage.id)
+    raw(server, "UPDATE job SET amount_cents = 1 WHERE id = :id", id=world.job_id)
+    # ...while what the customer signed first never does.
+    with pytest.raises(DBAPIError, match="report_frozen"):
+        raw(server, "UPDATE signoff SET content = '{}' WHERE id = :id", id=sign_off.id)
+    raw(server, "UPDATE job SET status = 'signed' WHERE id = :id", id=world.job_id)
+    with pytest.raises(DBAPIError, match="report_frozen"):
+        raw(server, "UPDATE partusage SET quantity = 3 WHERE id = :id", id=usage.id)

@@ -56,8 +56,9 @@ def test_hand_back_and_cancel_need_a_reason() -> None:
 
 @pytest.mark.parametrize("status", list(S))
 def test_signed_job_is_frozen_and_work_only_on_site(status: S) -> None:
-    assert jobflow.is_frozen(status) == (status in {S.SIGNED, S.RETURNED, S.APPROVED, S.CLOSED})
-    assert jobflow.can_record_work(status) == (status == S.ON_SITE)
+    assert jobflow.is_frozen(status) == (status in {S.SIGNED, S.APPROVED, S.CLOSED})
+    # A returned report is reworked by its engineer, then signed again.
+    assert jobflow.can_record_work(status) == (status in {S.ON_SITE, S.RETURNED})
 
 
 def test_allowed_actions_are_what_the_buttons_offer() -> None:

@@ -69,10 +69,15 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
 )
 
-#: Statuses in which the signed report may no longer change.
-FROZEN_STATUSES: frozenset[JobStatus] = frozenset({S.SIGNED, S.RETURNED, S.APPROVED, S.CLOSED})
-#: Statuses in which the engineer records work (checklists, faults, parts, photos).
-WORK_STATUSES: frozenset[JobStatus] = frozenset({S.ON_SITE})
+#: Statuses in which a job has a signed report (its history, the review queue).
+REPORTED_STATUSES: frozenset[JobStatus] = frozenset({S.SIGNED, S.RETURNED, S.APPROVED, S.CLOSED})
+#: Statuses in which the signed report may no longer change. A returned report is not
+#: frozen: its engineer reworks it, and the correction is signed as a new revision (the
+#: revision the customer signed first stays as it was, in its sign-off's content).
+FROZEN_STATUSES: frozenset[JobStatus] = frozenset({S.SIGNED, S.APPROVED, S.CLOSED})
+#: Statuses in which the engineer records work (checklists, faults, parts, photos):
+#: on site, and on a report returned for rework.
+WORK_STATUSES: frozenset[JobStatus] = frozenset({S.ON_SITE, S.RETURNED})
 #: Statuses of a job that is still to be done.
 OPEN_STATUSES: frozenset[JobStatus] = frozenset(
     {S.NEW, S.ASSIGNED, S.ACCEPTED, S.EN_ROUTE, S.ON_SITE}

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from fieldapp.models.enums import JobStatus
-from fieldapp.rules.jobflow import FROZEN_STATUSES, WORK_STATUSES
+from fieldapp.rules.jobflow import REPORTED_STATUSES, WORK_STATUSES
 
 #: The part of the work where each kind of gap is put right.
 SECTION_OF_GAP: dict[str, str] = {
@@ -69,4 +69,4 @@ def work_open(status: str, *, is_assignee: bool) -> bool:
     (the state machine's work statuses), and by anyone after signing, to read what was
     signed. Before the arrival they stay closed."""
     state = JobStatus(status)
-    return state in FROZEN_STATUSES or (is_assignee and state in WORK_STATUSES)
+    return state in REPORTED_STATUSES or (is_assignee and state in WORK_STATUSES)

@@ -64,11 +64,11 @@ REPORT_TABLES = (
 )
 
 
-def _statuses() -> str:
-    return ", ".join(f"'{status}'" for status in FROZEN_STATUSES)
+def _statuses(statuses: Sequence[str] = FROZEN_STATUSES) -> str:
+    return ", ".join(f"'{status}'" for status in statuses)
 
 
-def _postgresql_functions() -> list[str]:
+def _postgresql_functions(statuses: Sequence[str] = FROZEN_STATUSES) -> list[str]:
     bookkeeping = "- 'version' - 'updated_at'"
     job_fields = ", ".join(f"NEW.{name}" for name in FROZEN_JOB_FIELDS)
     old_job_fields = ", ".join(f"OLD.{name}" for name in FROZEN_JOB_FIELDS)
@@ -76,7 +76,7 @@ def _postgresql_functions() -> list[str]:
         f"""
 CREATE OR REPLACE FUNCTION hq_job_frozen(job_id text) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM job WHERE id = job_id AND status IN ({_statuses()}))
+    SELECT EXISTS (SELECT 1 FROM job WHERE id = job_id AND status IN ({_statuses(statuses)}))
 $$""",
         f"""
 CREATE OR REPLACE FUNCTION hq_content_changed(old_row jsonb, new_row jsonb) RETURNS boolean
@@ -134,7 +134,7 @@ $$""",
 CREATE OR REPLACE FUNCTION hq_refuse_signed_job_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF OLD.status IN ({_statuses()}) THEN
+    IF OLD.status IN ({_statuses(statuses)}) THEN
         IF TG_OP = 'DELETE' THEN
             RAISE EXCEPTION 'report_frozen: job % is signed and is never removed', OLD.number
                 USING ERRCODE = 'raise_exception';
@@ -168,7 +168,9 @@ def _postgresql_triggers() -> list[str]:
     return statements
 
 
-def _sqlite_triggers(columns: dict[str, list[str]]) -> list[str]:
+def _sqlite_triggers(
+    columns: dict[str, list[str]], statuses: Sequence[str] = FROZEN_STATUSES
+) -> list[str]:
     """The same refusals as on PostgreSQL, as SQLite triggers (``RAISE(ABORT)``)."""
 
     def changed(table: str) -> str:
@@ -179,9 +181,9 @@ def _sqlite_triggers(columns: dict[str, list[str]]) -> list[str]:
         if table == "checklistanswer":
             return (
                 "(SELECT j.status FROM job j JOIN checklistrun r ON r.job_id = j.id "
-                f"WHERE r.id = {row}.run_id) IN ({_statuses()})"
+                f"WHERE r.id = {row}.run_id) IN ({_statuses(statuses)})"
             )
-        return f"(SELECT status FROM job WHERE id = {row}.job_id) IN ({_statuses()})"
+        return f"(SELECT status FROM job WHERE id = {row}.job_id) IN ({_statuses(statuses)})"
 
     def trigger(name: str, when: str, table: str, condition: str, message: str) -> str:
         return (
@@ -203,14 +205,14 @@ def _sqlite_triggers(columns: dict[str, list[str]]) -> list[str]:
             "hq_frozen_job_update",
             "UPDATE",
             "job",
-            f"OLD.status IN ({_statuses()}) AND ({job_fields})",
+            f"OLD.status IN ({_statuses(statuses)}) AND ({job_fields})",
             "the job is signed: its signed fields cannot change",
         ),
         trigger(
             "hq_frozen_job_delete",
             "DELETE",
             "job",
-            f"OLD.status IN ({_statuses()})",
+            f"OLD.status IN ({_statuses(statuses)})",
             "a signed job is never removed",
         ),
     ]
