@@ -35,6 +35,7 @@ from fieldapp.models import (
     LocalSetting,
     OutboxEntry,
     RejectedChange,
+    Review,
     SignOff,
     SyncConflict,
     SyncedRowState,
@@ -816,6 +817,9 @@ class SyncClient:
         with self.store.reader() as session:
             wanted = {sha for (sha,) in session.execute(select(Attachment.sha256))}
             wanted |= {sha for (sha,) in session.execute(select(SignOff.signature_sha256))}
+            wanted |= {  # the supervisor's signature on an approval (the company copy)
+                sha for (sha,) in session.execute(select(Review.signature_sha256)) if sha
+            }
             wanted |= {  # the letterhead's logo
                 sha for (sha,) in session.execute(select(CompanyProfile.logo_sha256)) if sha
             }

@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.models import Job
+from fieldapp.models.enums import Role
 from fieldapp.store import Store
-from sync.client import LOGIN
+from sync.client import LOGIN, ROLE
 from ui.common import theme
 from ui.common.context import LANGUAGE, AppContext
+from ui.common.desk import Desk
 from ui.common.i18n import CHINESE, ENGLISH
 from ui.common.widgets import button, styled_label
 from ui.engineer.joblist import JobListPage
@@ -153,6 +155,7 @@ class MainWindow(QMainWindow):
 
         self.job_list: JobListPage | None = None
         self.job_page: JobPage | None = None
+        self.desk: Desk | None = None
         if ctx.enrolled:
             self.show_jobs()
         else:
@@ -173,7 +176,14 @@ class MainWindow(QMainWindow):
         self.statusBar().show()
         self.show_jobs()
 
+    def role(self) -> str:
+        """The role HQ gave this device at enrollment: it decides the desk."""
+        return self.ctx.store.get_setting(ROLE) or Role.ENGINEER.value
+
     def show_jobs(self) -> None:
+        if self.role() in (Role.SUPERVISOR, Role.ADMIN, Role.CLERK):
+            self.show_desk()
+            return
         self.show_jobs_title()
         self.job_list = JobListPage(
             self.ctx.store,
@@ -192,8 +202,31 @@ class MainWindow(QMainWindow):
             self.sync.start()
         self.indicator.refresh()
 
+    def show_desk(self) -> None:
+        """The supervisor's desk (supervisors, administrators) or the office's (clerks)."""
+        if self.role() == Role.CLERK:
+            from ui.office.desk import OfficeDesk
+
+            self.desk = OfficeDesk(self.ctx)
+        else:
+            from ui.supervisor.desk import SupervisorDesk
+
+            self.desk = SupervisorDesk(self.ctx)
+        self.desk.open_job.connect(self.open_job)
+        self.desk.changed.connect(self.indicator.refresh)
+        self.stack.addWidget(self.desk)
+        self.stack.setCurrentWidget(self.desk)
+        self.show_jobs_title()
+        if self.auto_sync:
+            self.sync.start()
+        self.indicator.refresh()
+
+    def home(self) -> QWidget | None:
+        """The page the window comes back to: the desk, or the engineer's job list."""
+        return self.desk if self.desk is not None else self.job_list
+
     def open_job(self, job_id: str) -> None:
-        if self.job_list is None:
+        if self.home() is None:
             return
         if self.job_page is None:
             self.job_page = JobPage(self.ctx)
@@ -210,10 +243,14 @@ class MainWindow(QMainWindow):
             self.job_page.go_to_sign_off()
 
     def back_to_list(self) -> None:
-        if self.job_list is None or self.stack.currentWidget() is self.job_list:
+        home = self.home()
+        if home is None or self.stack.currentWidget() is home:
             return
-        self.stack.setCurrentWidget(self.job_list)
-        self.job_list.refresh()
+        self.stack.setCurrentWidget(home)
+        if self.desk is not None:
+            self.desk.refresh()
+        elif self.job_list is not None:
+            self.job_list.refresh()
 
     def _focus_search(self) -> None:
         if self.job_list is not None:
@@ -221,9 +258,15 @@ class MainWindow(QMainWindow):
             self.job_list.search.setFocus()
 
     def _after_sync(self, _report: object) -> None:
-        if self.job_list is None:
+        if self.home() is None:
             return
         self.show_jobs_title()
+        if self.desk is not None:
+            if self.stack.currentWidget() is self.job_page and self.job_page is not None:
+                self.job_page.reload()
+            else:
+                self.desk.refresh()
+            return
         if self.stack.currentWidget() is self.job_page and self.job_page is not None:
             with self.ctx.store.reader() as session:
                 job = session.get(Job, self.job_page.job_id)
@@ -242,7 +285,12 @@ class MainWindow(QMainWindow):
         except LookupError:
             # Enrolled, but the first sync has not brought the user's row yet.
             name = self.ctx.store.get_setting(LOGIN)
-        self.who.setText(self.tr("%1's jobs").replace("%1", name))
+        if self.desk is None:
+            self.who.setText(self.tr("%1's jobs").replace("%1", name))
+        elif self.role() == Role.CLERK:
+            self.who.setText(self.tr("%1 — office").replace("%1", name))
+        else:
+            self.who.setText(self.tr("%1 — supervisor's desk").replace("%1", name))
 
     # --- dialogs ----------------------------------------------------------------------------
 

@@ -246,6 +246,8 @@ QStatusBar QLabel { padding: 0 8px; }
 QFrame[role="banner"] { background: #8a4b00; border: 0; }
 QFrame[role="banner"] QLabel { color: white; font-weight: bold; }
 QFrame[role="topbar"] { border: 0; border-bottom: %(border)dpx solid palette(mid); }
+QFrame[role="rail"] { border: 0; border-right: %(border)dpx solid palette(mid); }
+QFrame[role="rail"] QPushButton { text-align: left; padding-left: 16px; }
 """
 
 

@@ -1,0 +1,1 @@
+"""The office's desk: follow-up calls, complaints, reminders and the measures."""

@@ -1,0 +1,53 @@
+"""The office's desk (回访员 / 信息员): the follow-up calls, the complaints, the reminders
+that bring customers back, and the month's measures. Supervisors have the same pages on
+their own desk."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QWidget
+
+from ui.common.context import AppContext
+from ui.common.desk import Desk, PageSpec
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("OfficeDesk", text)
+
+
+def _follow_ups(ctx: AppContext) -> QWidget:
+    from ui.office.follow_ups import FollowUpQueuePage
+
+    return FollowUpQueuePage(ctx)
+
+
+def _complaints(ctx: AppContext) -> QWidget:
+    from ui.office.complaints import ComplaintsPage
+
+    return ComplaintsPage(ctx)
+
+
+def _reminders(ctx: AppContext) -> QWidget:
+    from ui.office.reminders import RemindersPage
+
+    return RemindersPage(ctx)
+
+
+def _measures(ctx: AppContext) -> QWidget:
+    from ui.office.measures import MeasuresPage
+
+    return MeasuresPage(ctx)
+
+
+def office_pages() -> list[PageSpec]:
+    return [
+        PageSpec("follow_ups", lambda: _tr("Follow-up calls"), _follow_ups),
+        PageSpec("complaints", lambda: _tr("Complaints"), _complaints),
+        PageSpec("reminders", lambda: _tr("Reminders"), _reminders),
+        PageSpec("measures", lambda: _tr("Measures"), _measures),
+    ]
+
+
+class OfficeDesk(Desk):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, office_pages(), parent)
