@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from fieldapp import __version__
-from fieldapp.paths import STORE_FILE, default_data_dir, setup_logging
+from fieldapp.paths import STORE_FILE, default_data_dir, demo_device_dir, setup_logging
 from fieldapp.store import Store
 from fieldapp.store_health import ProblemKind, StoreProblem, check_data_dir, open_marker
 
@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None, extensions: Sequence[Extension] = ()
     data_dir: Path = args.data_dir or default_data_dir()
     if args.command == "demo":
         # The demo never touches the engineer's real store.
-        data_dir = data_dir / "demo" / "device"
+        data_dir = demo_device_dir(data_dir / "demo", args.demo_as)
     args.data_dir = data_dir
     # The store is checked before it is opened, every page (SQLite's quick_check: 80 ms
     # on a 100 MB store): a damaged one is neither used nor replaced (store_health.py).

@@ -12,6 +12,7 @@ Loading into a database that already holds the demo raises
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import logging
 import sys
@@ -23,9 +24,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from fieldapp.demo_company import load_demo_company
+from fieldapp.demo_company import demo_signature_png, load_demo_company
 from fieldapp.models import (
     ChecklistAnswer,
     ChecklistRun,
@@ -51,6 +52,7 @@ from fieldapp.models import (
     ProductModel,
     Region,
     Review,
+    SignOff,
     StockLocation,
     StockMovement,
     SyncedRow,
@@ -80,7 +82,9 @@ from fieldapp.models.enums import (
     Urgency,
 )
 from fieldapp.rules.jobflow import REPORTED_STATUSES
+from fieldapp.rules.report_hash import canonical_bytes, report_hash
 from fieldapp.services.jobs import refresh_deadlines
+from fieldapp.services.report import build_report_content
 
 log = logging.getLogger(__name__)
 
@@ -483,7 +487,8 @@ class _Loader:
         for j in jobs:
             follow_ups.update(self.add_job_records(j))
         self.session.flush()
-        # The report is recorded; now the signed jobs take their final status.
+        # The report is recorded: it is signed, then the jobs take their final status.
+        self.sign_reports()
         for job, status in self.final_status:
             job.status = status
         # Every job gets its deadlines from the service promises (region, urgency).
@@ -525,6 +530,41 @@ class _Loader:
                 note=le["note"],
             )
         self.session.flush()
+
+    def sign_reports(self) -> None:
+        """Each reported job gets the customer's sign-off, its content built from the
+        records as the app builds it; the demo's reviews name the revision they decided."""
+        signature = hashlib.sha256(demo_signature_png()).hexdigest()
+        for job, _status in self.final_status:
+            engineer = self.session.get(User, job.assignee_id) if job.assignee_id else None
+            signed_at = job.completed_at or job.received_at
+            signer = job.contact_name or "—"
+            content = build_report_content(
+                self.session,
+                job,
+                signer_name=signer,
+                opinion="",
+                satisfaction=None,
+                signature_sha256=signature,
+                signed_at=signed_at,
+                engineer=engineer,
+            )
+            sign_off = self.add(
+                SignOff,
+                "signoff",
+                job.number,
+                at=signed_at,
+                job_id=job.id,
+                signer_name=signer,
+                signature_sha256=signature,
+                report_hash=report_hash(content),
+                content=canonical_bytes(content).decode("utf-8"),
+                signed_at=signed_at,
+                engineer_id=job.assignee_id,
+            )
+            for review in self.session.exec(select(Review).where(Review.job_id == job.id)):
+                review.signoff_id = sign_off.id
+                review.report_hash = sign_off.report_hash
 
     def add_job(self, j: Data) -> None:
         number = j["number"]

@@ -72,3 +72,16 @@ def load_demo_company(session: Session, folder: Path, stamp: datetime) -> Compan
     )
     session.add(profile)
     return profile
+
+
+def demo_signature_png() -> bytes:
+    """The demo customers' signature on their reports: a pen stroke, the same bytes
+    every time (its SHA-256 is named in the demo's signed reports)."""
+    image = Image.new("RGB", (600, 200), WHITE)
+    draw = ImageDraw.Draw(image)
+    points = [(40, 140), (110, 60), (150, 150), (230, 50), (290, 140), (380, 80), (460, 130)]
+    draw.line(points, fill=DARK, width=5, joint="curve")
+    draw.line([(300, 165), (560, 150)], fill=DARK, width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=False)
+    return out.getvalue()

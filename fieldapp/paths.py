@@ -14,6 +14,15 @@ APP_NAME = "fieldapp"
 APP_AUTHOR = "FieldApp"
 DATA_DIR_ENV = "FIELDAPP_DATA_DIR"
 STORE_FILE = "fieldapp.sqlite"
+#: Who the demo can be opened as (``fieldapp demo --as LOGIN``), each on a device of
+#: their own: the engineers, the supervisor of their team, the follow-up clerk.
+DEMO_ENGINEER = "zhang.wei"
+DEMO_USERS = ("zhang.wei", "li.qiang", "wang.min", "chen.jing")
+
+
+def demo_device_dir(demo_root: Path, login: str = DEMO_ENGINEER) -> Path:
+    """The demo device of ``login`` under the demo folder (the engineer's is ``device``)."""
+    return demo_root / ("device" if login == DEMO_ENGINEER else f"device-{login}")
 
 
 def default_data_dir() -> Path:

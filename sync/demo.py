@@ -15,8 +15,9 @@ import uvicorn
 from sqlmodel import select
 
 from fieldapp.demo import DemoAlreadyLoadedError, load_demo
-from fieldapp.demo_company import demo_logo_png
+from fieldapp.demo_company import demo_logo_png, demo_signature_png
 from fieldapp.models import User
+from fieldapp.paths import DEMO_ENGINEER
 from fieldapp.store import Store
 from sync.client import SERVER, SyncClient, SyncReport, enroll
 from sync.hq.app import create_app
@@ -26,7 +27,6 @@ from sync.hq.mail import MailConfigError, Mailer, MailSettings
 from sync.hq.service import issue_enrollment
 
 log = logging.getLogger(__name__)
-DEMO_ENGINEER = "zhang.wei"
 
 
 def free_port() -> int:
@@ -46,6 +46,7 @@ def prepare_hq(folder: Path) -> str:
             with session_scope(engine) as session:
                 load_demo(session)
                 store_blob(session, demo_logo_png())  # the letterhead's logo
+                store_blob(session, demo_signature_png())  # on the demo's signed reports
         except DemoAlreadyLoadedError:
             pass
     finally:
@@ -82,26 +83,30 @@ def local_hq(url: str) -> Iterator[str]:
         engine.dispose()
 
 
-def enroll_demo_device(url: str, base: str, store: Store, device_dir: Path) -> None:
-    """Enroll the demo engineer's device once; later runs only follow HQ's new port."""
+def enroll_demo_device(
+    url: str, base: str, store: Store, device_dir: Path, login: str = DEMO_ENGINEER
+) -> None:
+    """Enroll the demo device of ``login`` once; later runs only follow HQ's new port."""
     if store.get_setting(SERVER):
         store.set_setting(SERVER, base)  # the demo HQ gets a new port each run
         return
     engine = make_hq_engine(url)
     try:
         with session_scope(engine) as session:
-            user = session.exec(select(User).where(User.login == DEMO_ENGINEER)).one()
+            user = session.exec(select(User).where(User.login == login)).one()
             code, _ = issue_enrollment(session, user)
     finally:
         engine.dispose()
     enroll(store, device_dir, base, code, device_name="demo-device", platform="demo")
 
 
-def run_demo(folder: Path, store: Store, device_dir: Path) -> SyncReport:
-    """Start the local HQ, enroll the demo engineer's device once, and sync it."""
+def run_demo(
+    folder: Path, store: Store, device_dir: Path, login: str = DEMO_ENGINEER
+) -> SyncReport:
+    """Start the local HQ, enroll the demo device of ``login`` once, and sync it."""
     url = prepare_hq(folder / "hq")
     with local_hq(url) as base:
-        enroll_demo_device(url, base, store, device_dir)
+        enroll_demo_device(url, base, store, device_dir, login)
         client = SyncClient(store, device_dir)
         try:
             return client.sync()

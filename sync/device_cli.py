@@ -10,8 +10,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlmodel import select
+
 from fieldapp import cli
-from fieldapp.paths import STORE_FILE
+from fieldapp.models import User
+from fieldapp.paths import DEMO_ENGINEER, DEMO_USERS, STORE_FILE
 from fieldapp.store import Store
 from fieldapp.store_health import StoreProblem, set_aside
 from sync.client import PULL_PAGE, SyncClient, SyncFailed, enroll, sync_status
@@ -75,9 +78,12 @@ def cmd_demo(store: Store, args: argparse.Namespace) -> int:
     device enrolled and synced, then what the device holds."""
     from sync.demo import run_demo
 
-    report = run_demo(args.data_dir.parent.parent / "demo", store, args.data_dir)
+    report = run_demo(args.data_dir.parent, store, args.data_dir, args.demo_as)
+    with store.reader() as session:
+        user = session.exec(select(User).where(User.login == args.demo_as)).first()
+    who = f"{user.display_name} ({args.demo_as})" if user else args.demo_as
     sys.stdout.write(
-        f"Demo: a local HQ with the demo data; device of 张伟 (zhang.wei) synced "
+        f"Demo: a local HQ with the demo data; device of {who} synced "
         f"({report.pulled} rows received, {report.verified_buckets} scopes verified).\n"
     )
     return cli.cmd_status(store, argparse.Namespace(json=False))
@@ -143,8 +149,15 @@ def register(commands: argparse._SubParsersAction) -> dict[str, cli.Command]:  #
     )
     # Small pages for the tests of an interrupted pull.
     sync_parser.add_argument("--page-size", type=int, default=PULL_PAGE, help=argparse.SUPPRESS)
-    commands.add_parser(
+    demo = commands.add_parser(
         "demo", help="the demo: a local HQ with demo data and the demo engineer's device"
+    )
+    demo.add_argument(
+        "--as",
+        dest="demo_as",
+        choices=DEMO_USERS,
+        default=DEMO_ENGINEER,
+        help="whose device: an engineer, the supervisor (wang.min), the clerk (chen.jing)",
     )
     rescue = commands.add_parser(
         "rescue", help="save the unsynced work of a damaged store to a file for support"

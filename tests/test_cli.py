@@ -40,6 +40,19 @@ def test_sync_before_enrollment_says_so(tmp_path: Path) -> None:
     assert "not enrolled" in result.stderr
 
 
+def test_the_demo_opens_as_the_supervisor_on_a_device_of_her_own(tmp_path: Path) -> None:
+    result = fieldapp(tmp_path, "demo", "--as", "wang.min")
+    assert result.returncode == 0, result.stderr
+    assert "王敏 (wang.min)" in result.stdout
+    status = json.loads(fieldapp(tmp_path / "demo" / "device-wang.min", "status", "--json").stdout)
+    assert status["sync"]["user"] == "wang.min"
+    # The team's signed reports, two of them waiting for her review.
+    assert status["counts"]["signoff"] >= 60
+    assert not (tmp_path / "demo" / "device").exists()  # the engineer's device is not hers
+    wrong = fieldapp(tmp_path, "demo", "--as", "nobody")
+    assert wrong.returncode == 2
+
+
 def test_demo_runs_a_local_hq_and_syncs_the_demo_engineer(tmp_path: Path) -> None:
     result = fieldapp(tmp_path, "demo")
     assert result.returncode == 0, result.stderr

@@ -37,6 +37,7 @@ def _split(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--headless", action="store_true")
     parser.add_argument("--language", default=None)
+    parser.add_argument("--as", dest="demo_as", default=None)
     return parser.parse_known_args(argv)
 
 
@@ -65,8 +66,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli_main(args_list)
     data_dir: Path = known.data_dir or default_data_dir()
     if command == "demo":
+        from fieldapp.paths import DEMO_ENGINEER, DEMO_USERS, demo_device_dir
+
+        login = known.demo_as or DEMO_ENGINEER
+        if login not in DEMO_USERS:
+            sys.stderr.write(f"fieldapp: the demo is opened as one of {', '.join(DEMO_USERS)}\n")
+            return 2
         return run_app(
-            data_dir / "demo" / "device", demo_root=data_dir / "demo", language=known.language
+            demo_device_dir(data_dir / "demo", login),
+            demo_root=data_dir / "demo",
+            language=known.language,
+            demo_login=login,
         )
     return run_app(data_dir, language=known.language)
 
@@ -237,13 +247,19 @@ class Launcher:
                 window.sync.start()
 
 
-def run_app(data_dir: Path, *, demo_root: Path | None = None, language: str | None = None) -> int:
+def run_app(
+    data_dir: Path,
+    *,
+    demo_root: Path | None = None,
+    language: str | None = None,
+    demo_login: str | None = None,
+) -> int:
     started = time.perf_counter()
     from ui.common.tasks import tasks
 
     app = qt_application()
     with contextlib.ExitStack() as stack:
-        launch(data_dir, stack, demo_root=demo_root, language=language)
+        launch(data_dir, stack, demo_root=demo_root, language=language, demo_login=demo_login)
         log.info("window shown %.0f ms after start", (time.perf_counter() - started) * 1000)
         code = app.exec()
         tasks().wait(30_000)
@@ -257,6 +273,7 @@ def launch(
     demo_root: Path | None = None,
     language: str | None = None,
     auto_sync: bool = True,
+    demo_login: str | None = None,
 ) -> Launcher:
     """Check the store, then show the main window on it, or the store's problem screen
     (ui/store_problem.py) when it cannot be used. What is opened closes with ``stack``."""
@@ -277,7 +294,9 @@ def launch(
         setup_logging(data_dir)
     preset = load_preconfig(data_dir) if problem is None or problem.rescuable else None
     launcher = Launcher(None, preset, auto_sync=auto_sync)
-    launcher.start = lambda: _open_store(launcher, stack, data_dir, demo_root, language)
+    launcher.start = lambda: _open_store(
+        launcher, stack, data_dir, demo_root, language, demo_login
+    )
     if problem is not None:
         from ui.common.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -302,6 +321,7 @@ def _open_store(
     data_dir: Path,
     demo_root: Path | None,
     language: str | None,
+    demo_login: str | None = None,
 ) -> None:
     """Open the store and the main window on it (at start, or after a fresh start)."""
     from fieldapp.store import Store
@@ -316,20 +336,24 @@ def _open_store(
     launcher.preset = preset
     chosen = choose_language(store, preset, language)
     if demo_root is not None:
-        stack.enter_context(_demo_hq(demo_root, store, data_dir))
+        stack.enter_context(_demo_hq(demo_root, store, data_dir, demo_login))
     launcher.ctx = AppContext(store=store, data_dir=data_dir, language=chosen)
     launcher.open_window(chosen)
 
 
 @contextlib.contextmanager
-def _demo_hq(root: Path, store: Store, device_dir: Path) -> Iterator[str]:
-    """The demo's local HQ on loopback for the app's lifetime, the demo engineer's
-    device enrolled (the window's first sync brings the jobs)."""
+def _demo_hq(
+    root: Path, store: Store, device_dir: Path, login: str | None = None
+) -> Iterator[str]:
+    """The demo's local HQ on loopback for the app's lifetime, the demo device of
+    ``login`` (the engineer's by default) enrolled (the window's first sync brings
+    the jobs)."""
+    from fieldapp.paths import DEMO_ENGINEER
     from sync.demo import enroll_demo_device, local_hq, prepare_hq
 
     url = prepare_hq(root / "hq")
     with local_hq(url) as base:
-        enroll_demo_device(url, base, store, device_dir)
+        enroll_demo_device(url, base, store, device_dir, login or DEMO_ENGINEER)
         log.info("demo HQ at %s", base)
         yield base
 
