@@ -214,7 +214,7 @@ def test_the_signed_lines_add_up_to_the_amount(demo: tuple[Store, Path]) -> None
     sign_job_on_site(store, folder)
     content, _hash = signed_content(store)
     with store.reader() as session:
-        stored = session.exec(select(SignOff)).one()
+        stored = session.exec(select(SignOff).where(SignOff.job_id == the_job(session).id)).one()
         assert verify_report(stored.content, stored.report_hash)
     assert content["charges"]["total_cents"] == content["amount_cents"] == 64500
     assert [line["amount_cents"] for line in content["charges"]["lines"]] == [

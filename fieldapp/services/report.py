@@ -60,6 +60,7 @@ def build_report_content(
     engineer_signature_sha256: str | None = None,
     open_items: dict[str, Any] | None = None,
     letterhead: dict[str, Any] | None = None,
+    customer_signed: str | None = None,
 ) -> dict[str, Any]:
     """Everything the customer signs for, as a plain value tree (hashed canonically).
 
@@ -206,6 +207,9 @@ def build_report_content(
             "signature": signature_sha256,
             "signed_at": signed_at,
             "amends": amends_hash,
+            # An amendment the engineer signed alone: the customer's signature is the
+            # one they gave on this revision (its hash); nothing they signed for changed.
+            **({"customer_signed": customer_signed} if customer_signed else {}),
         },
     }
 
@@ -247,6 +251,7 @@ def sign_job(
     engineer_signature_sha256: str | None = None,
     open_items: dict[str, Any] | None = None,
     letterhead: dict[str, Any] | None = None,
+    customer_signed: str | None = None,
 ) -> SignOff:
     """The customer signs: the report's content is hashed and frozen with the signature.
     On a returned report, the new sign-off is an amendment of the previous one."""
@@ -282,6 +287,7 @@ def sign_job(
         engineer_signature_sha256=engineer_signature_sha256,
         open_items=open_items,
         letterhead=letterhead,
+        customer_signed=customer_signed,
     )
     sign_off = SignOff(
         job_id=job.id,

@@ -4,6 +4,7 @@ signature itself. Every function works inside one ``Store.action()`` transaction
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -42,6 +43,7 @@ from fieldapp.models.enums import (
     AttachmentKind,
     CheckResult,
     ItemKind,
+    JobStatus,
     MovementKind,
     RepairLocation,
     StockLocationKind,
@@ -49,10 +51,12 @@ from fieldapp.models.enums import (
 )
 from fieldapp.photos import Photo, prepare_photo
 from fieldapp.rules import checklist as rules
+from fieldapp.rules import review as review_rules
 from fieldapp.services.common import DomainError, effective_answers, live_rows
 from fieldapp.services.jobs import require_work_allowed
 from fieldapp.services.parts import line_charge
-from fieldapp.services.report import sign_job
+from fieldapp.services.report import build_report_content, sign_job
+from fieldapp.signoffs import report_in_force
 
 MAX_MINUTES = 24 * 60
 
@@ -536,24 +540,7 @@ def sign_with_signature(
         raise DomainError("signature_required", "The customer's signature is required.")
     open_items = None
     if acknowledged is not None:
-        gaps = report_gaps(session, job, language="zh")
-        refusals = sign_off_refusals(gaps, acknowledged, engineer_reason)
-        if refusals:
-            raise refusals[0]
-        english = report_gaps(session, job, language="en")
-        open_items = {
-            "customer": [
-                {**g.as_content(), "subject_en": e.subject}
-                for g, e in zip(gaps, english, strict=True)
-                if g.side == CUSTOMER
-            ],
-            "engineer": [
-                {**g.as_content(), "subject_en": e.subject}
-                for g, e in zip(gaps, english, strict=True)
-                if g.side == ENGINEER
-            ],
-            "engineer_reason": engineer_reason.strip() if engineer_gaps(gaps) else "",
-        }
+        open_items = _open_items(session, job, acknowledged, engineer_reason)
     sha = _store_signature(session, blobs, job, signature_png, now)
     engineer_sha = (
         _store_signature(session, blobs, job, engineer_signature_png, now)
@@ -573,6 +560,110 @@ def sign_with_signature(
         engineer_signature_sha256=engineer_sha,
         open_items=open_items,
         letterhead=frozen_letterhead(session),
+    )
+
+
+def _open_items(
+    session: Session, job: Job, acknowledged: Iterable[tuple[str, str]], engineer_reason: str
+) -> dict[str, Any]:
+    """What stays open, as the signed content holds it; refused first when the customer
+    did not acknowledge their gaps or the engineer gave no reason for his."""
+    gaps = report_gaps(session, job, language="zh")
+    refusals = sign_off_refusals(gaps, acknowledged, engineer_reason)
+    if refusals:
+        raise refusals[0]
+    english = report_gaps(session, job, language="en")
+    return {
+        "customer": [
+            {**g.as_content(), "subject_en": e.subject}
+            for g, e in zip(gaps, english, strict=True)
+            if g.side == CUSTOMER
+        ],
+        "engineer": [
+            {**g.as_content(), "subject_en": e.subject}
+            for g, e in zip(gaps, english, strict=True)
+            if g.side == ENGINEER
+        ],
+        "engineer_reason": engineer_reason.strip() if engineer_gaps(gaps) else "",
+    }
+
+
+def amendment_customer_changes(
+    session: Session, job: Job, engineer: User, *, now: datetime | None = None
+) -> list[review_rules.Difference] | None:
+    """On a report returned for rework, what the correction changes of what the customer
+    signed for (:func:`fieldapp.rules.review.customer_must_sign_again`): an empty list
+    when the engineer may sign the amendment alone. None when the job is no amendment."""
+    previous = report_in_force(session, job.id) if job.status == JobStatus.RETURNED else None
+    if previous is None:
+        return None
+    signed = json.loads(previous.content)
+    gaps = customer_gaps(report_gaps(session, job, language="zh"))
+    engineer_side = engineer_gaps(report_gaps(session, job, language="zh"))
+    draft = build_report_content(
+        session,
+        job,
+        signer_name=previous.signer_name,
+        opinion=previous.opinion,
+        satisfaction=previous.satisfaction,
+        signature_sha256=previous.signature_sha256,
+        signed_at=now or utcnow(),
+        engineer=engineer,
+        amends_hash=previous.report_hash,
+        open_items={
+            "customer": [g.as_content() for g in gaps],
+            "engineer": [g.as_content() for g in engineer_side],
+        },
+    )
+    return review_rules.customer_differences(signed, draft)
+
+
+def sign_amendment(
+    session: Session,
+    blobs: BlobStore,
+    job: Job,
+    engineer: User,
+    *,
+    engineer_signature_png: bytes,
+    engineer_reason: str = "",
+    device_id: str | None = None,
+    now: datetime | None = None,
+) -> SignOff:
+    """The engineer alone signs the correction of a returned report when nothing the
+    customer signed for changed: the new revision carries the customer's signature of
+    the revision they signed, and says so (``sign_off.customer_signed``: that
+    revision's hash). Anything the customer pays for or had done changed: refused, the
+    customer signs again (:func:`sign_with_signature`)."""
+    changes = amendment_customer_changes(session, job, engineer, now=now)
+    if changes is None:
+        raise DomainError("not_returned", "Only a report returned for rework is amended.")
+    if changes:
+        raise DomainError(
+            "customer_must_sign",
+            "The correction changes what the customer signed for: the customer signs again.",
+        )
+    if not engineer_signature_png:
+        raise DomainError("engineer_signature_required", "Your signature is required.")
+    previous = report_in_force(session, job.id)
+    assert previous is not None  # amendment_customer_changes found it
+    # The customer's gaps are the ones they acknowledged on the revision they signed.
+    acknowledged = [g.key for g in customer_gaps(report_gaps(session, job, language="zh"))]
+    open_items = _open_items(session, job, acknowledged, engineer_reason)
+    engineer_sha = _store_signature(session, blobs, job, engineer_signature_png, now)
+    return sign_job(
+        session,
+        job,
+        engineer,
+        signer_name=previous.signer_name,
+        signature_sha256=previous.signature_sha256,
+        opinion=previous.opinion,
+        satisfaction=previous.satisfaction,
+        now=now,
+        device_id=device_id,
+        engineer_signature_sha256=engineer_sha,
+        open_items=open_items,
+        letterhead=frozen_letterhead(session),
+        customer_signed=previous.report_hash,
     )
 
 
