@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -23,6 +24,7 @@ from fieldapp.signoffs import report_in_force
 from fieldapp.store import Store
 from tests.factories import NOW, World
 from tests.test_services import on_site
+from tests.test_ui_signoff import demo  # noqa: F401  (the fixture)
 
 
 def signed_then_returned(session: Session, world: World, blobs: BlobStore) -> tuple[Job, User]:
@@ -153,3 +155,72 @@ def _jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), (90, 90, 90)).save(out, "JPEG")
     return out.getvalue()
+
+
+# --- through the window ----------------------------------------------------------------------
+
+
+def test_the_engineer_signs_a_correction_of_the_company_record_alone_in_the_window(
+    qtbot: Any, demo: tuple[Store, Path]  # noqa: F811
+) -> None:
+    from tests.test_ui_signoff import draw, open_sign_off, the_job
+    from tests.ui_support import button_named, tap
+
+    store, folder = demo
+    blobs = BlobStore(folder / "blobs")
+    with store.action() as session:
+        job = the_job(session)
+        engineer = session.get(User, job.assignee_id)
+        supervisor = session.exec(select(User).where(User.login == "wang.min")).one()
+        assert engineer is not None
+        gaps = work.report_gaps(session, job)
+        first = work.sign_with_signature(
+            session,
+            blobs,
+            job,
+            engineer,
+            b"\x89PNG customer",
+            signer_name="汪德才",
+            engineer_signature_png=b"\x89PNG engineer",
+            acknowledged=[g.key for g in work.customer_gaps(gaps)],
+            engineer_reason="回站补录",
+        )
+        session.flush()
+        session.add(
+            Review(
+                job_id=job.id,
+                signoff_id=first.id,
+                reviewer_id=supervisor.id,
+                decision=ReviewDecision.RETURNED,
+                reason="missing_photo",
+                comment="补铭牌照片",
+                report_hash=first.report_hash,
+                reviewed_at=first.signed_at + timedelta(hours=1),
+            )
+        )
+        transition(session, job, JobEventKind.RETURNED, supervisor, reason="补铭牌照片")
+        session.flush()
+        work.add_photo(session, blobs, job, _jpeg(), caption="铭牌")
+    _window, page = open_sign_off(qtbot, store, folder)
+    signoff = page.signoff
+    assert signoff.alone_card.isVisibleTo(signoff)
+    assert not signoff.sign_card.isVisibleTo(signoff)  # no customer pad to fill
+    assert "补铭牌照片" in signoff.returned_text.text()
+    # The company's own open items still need the engineer's reason.
+    tap(qtbot, button_named(signoff, "record_reason"))
+    dialog = signoff.reason_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.text.setPlainText("回站补录")
+    dialog._check()
+    draw(qtbot, page, signoff.engineer_pad, wave=4)
+    page.tabs.currentWidget().ensureWidgetVisible(signoff.sign_button)
+    with qtbot.waitSignal(signoff.report_ready, timeout=60_000):
+        tap(qtbot, signoff.sign_button)
+    assert not signoff.sign_error.text(), signoff.sign_error.text()
+    with store.reader() as session:
+        second = report_in_force(session, the_job(session).id)
+        assert second is not None and second.amends_id == first.id
+        content = json.loads(second.content)
+    assert content["sign_off"]["customer_signed"] == first.report_hash
+    assert second.signature_sha256 == first.signature_sha256

@@ -61,6 +61,7 @@ class JobEventKind(StrEnum):
     ACCEPTED = "accepted"
     RESCHEDULED = "rescheduled"
     HANDED_BACK = "handed_back"
+    UNASSIGNED = "unassigned"  # the dispatcher takes the job back to the unassigned tray
     DEPARTED = "departed"  # 外派登记: departure register
     ARRIVED = "arrived"
     SUSPENDED = "suspended"  # left site unfinished (parts, next day)
@@ -75,6 +76,15 @@ class JobEventKind(StrEnum):
     # register keeps the departure or arrival and this event that cancels it.
     DEPARTURE_UNDONE = "departure_undone"
     ARRIVAL_UNDONE = "arrival_undone"
+    # The office's notes on a job (no change of status): a reminder of this job's machine
+    # or finding dismissed with a reason; a licence event a clerk proposes for the
+    # engineer and the supervisor's decision on it (clerks write no licence events).
+    REMINDER_DISMISSED = "dismissed"  # max 16 characters
+    LICENCE_PROPOSED = "licence_proposed"
+    LICENCE_DECIDED = "licence_decided"
+    # A follow-up job opened from this one (not fixed in one visit, seed 001); data names
+    # it, so the job's register keeps it after the follow-up left the engineer's device.
+    FOLLOW_UP = "follow_up"
 
 
 class Assembly(StrEnum):

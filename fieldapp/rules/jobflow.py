@@ -32,6 +32,8 @@ _OPEN_BEFORE_SITE = frozenset({S.ASSIGNED, S.ACCEPTED})
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(E.ASSIGNED, frozenset({S.NEW, S.ASSIGNED, S.ACCEPTED}), S.ASSIGNED, MANAGERS),
+    # The dispatcher takes a job back to the unassigned tray before anyone set off.
+    Transition(E.UNASSIGNED, _OPEN_BEFORE_SITE, S.NEW, MANAGERS),
     Transition(E.ACCEPTED, frozenset({S.ASSIGNED}), S.ACCEPTED, ENGINEER, assignee_only=True),
     # Hand the job back to the dispatcher when it cannot be done as promised (seed 002).
     Transition(

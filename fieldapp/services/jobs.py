@@ -84,7 +84,7 @@ def transition(
         job.assignee_id = assignee.id
         job.team_id = assignee.team_id or job.team_id
         data["assignee_id"] = assignee.id
-    elif action == JobEventKind.HANDED_BACK:
+    elif action in {JobEventKind.HANDED_BACK, JobEventKind.UNASSIGNED}:
         job.assignee_id = None
     elif action == JobEventKind.ARRIVED and job.arrived_at is None:
         job.arrived_at = now

@@ -33,6 +33,7 @@ from fieldapp.models.enums import (
     JobStatus,
     Satisfaction,
 )
+from fieldapp.numbering import is_provisional
 from fieldapp.rules import jobflow
 from fieldapp.rules.report_hash import REPORT_SCHEMA, canonical_bytes, report_hash
 from fieldapp.services.billing import (
@@ -262,6 +263,11 @@ def sign_job(
         raise DomainError("signature_required", "The customer's signature is required.")
     if satisfaction is not None:
         Satisfaction(satisfaction)
+    if is_provisional(job.number):
+        # The paper and its QR code carry the number: only HQ's real one (§8.6).
+        raise DomainError(
+            "provisional_number", "Sync first: the job still has a provisional number."
+        )
     try:
         jobflow.check_transition(
             JobEventKind.SIGNED,

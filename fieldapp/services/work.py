@@ -777,11 +777,12 @@ def report_gaps(session: Session, job: Job, *, language: str = "zh") -> list[Gap
             for problem in state.problems:
                 gaps.append(Gap(str(problem), label, side=side, checklist=code, ref=state.item.id))
     faults = live_rows(session, Fault, Fault.job_id == job.id)
-    followed_up = session.exec(
-        select(Job.id).where(Job.parent_job_id == job.id, col(Job.deleted_at).is_(None))
-    ).first()
+    # A fault not fixed is settled by a follow-up job (seed 001; the rule is revisit's).
+    from fieldapp.services.revisit import has_follow_up
+
+    followed_up = any(not f.fixed for f in faults) and has_follow_up(session, job)
     for fault in faults:
-        if not fault.fixed and followed_up is None:
+        if not fault.fixed and not followed_up:
             gaps.append(Gap("fault_not_fixed", fault.symptom, ref=fault.id))
     if job.job_type == "repair" and not faults:
         gaps.append(Gap("no_fault", job.number, side=ENGINEER, ref=job.id))

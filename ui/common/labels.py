@@ -49,6 +49,7 @@ LABELS: dict[str, dict[str, str]] = {
         "accepted": QT_TRANSLATE_NOOP("Labels", "Accepted"),
         "rescheduled": QT_TRANSLATE_NOOP("Labels", "New time agreed"),
         "handed_back": QT_TRANSLATE_NOOP("Labels", "Handed back"),
+        "unassigned": QT_TRANSLATE_NOOP("Labels", "Back to unassigned"),
         "departed": QT_TRANSLATE_NOOP("Labels", "Departed"),
         "arrived": QT_TRANSLATE_NOOP("Labels", "Arrived"),
         "suspended": QT_TRANSLATE_NOOP("Labels", "Left unfinished"),
@@ -61,6 +62,7 @@ LABELS: dict[str, dict[str, str]] = {
         "corrected": QT_TRANSLATE_NOOP("Labels", "Dispatch information corrected"),
         "departure_undone": QT_TRANSLATE_NOOP("Labels", "Departure undone"),
         "arrival_undone": QT_TRANSLATE_NOOP("Labels", "Arrival undone"),
+        "follow_up": QT_TRANSLATE_NOOP("Labels", "Follow-up job opened"),
     },
     "assembly": {
         "engine": QT_TRANSLATE_NOOP("Labels", "Engine"),
@@ -86,6 +88,15 @@ LABELS: dict[str, dict[str, str]] = {
         "labour": QT_TRANSLATE_NOOP("Labels", "Labour"),
         "travel": QT_TRANSLATE_NOOP("Labels", "Travel"),
         "waiting": QT_TRANSLATE_NOOP("Labels", "Waiting"),
+    },
+    "licence": {  # licence events (seed 002), with the sign of their points
+        "broken_promise": QT_TRANSLATE_NOOP("Labels", "Broken promise (−)"),
+        "non_standard_service": QT_TRANSLATE_NOOP("Labels", "Non-standard service (−)"),
+        "overcharging": QT_TRANSLATE_NOOP("Labels", "Overcharging (−)"),
+        "not_fixed_first_time": QT_TRANSLATE_NOOP("Labels", "Not fixed in one visit (−)"),
+        "repeat_repair": QT_TRANSLATE_NOOP("Labels", "Repeat repairs (−)"),
+        "customer_delight": QT_TRANSLATE_NOOP("Labels", "Customer delighted (+)"),
+        "small_improvement": QT_TRANSLATE_NOOP("Labels", "Small improvement (+)"),
     },
     "satisfaction": {
         "very_satisfied": QT_TRANSLATE_NOOP("Labels", "Very satisfied"),
@@ -136,6 +147,18 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "error": {
         "assignee_required": QT_TRANSLATE_NOOP("Labels", "Assign the job to an engineer."),
+        "already_assigned": QT_TRANSLATE_NOOP("Labels", "The job is already this engineer's."),
+        "assignee_not_in_team": QT_TRANSLATE_NOOP("Labels", "That engineer is not in your team."),
+        "not_assigned": QT_TRANSLATE_NOOP("Labels", "The job is not assigned."),
+        "customer_required": QT_TRANSLATE_NOOP("Labels", "Pick the customer or enter a new one."),
+        "customer_name_required": QT_TRANSLATE_NOOP("Labels", "The customer's name is required."),
+        "region_required": QT_TRANSLATE_NOOP("Labels", "Pick the customer's region."),
+        "serial_required": QT_TRANSLATE_NOOP("Labels", "The machine's serial number is required."),
+        "serial_taken": QT_TRANSLATE_NOOP("Labels", "A machine with this serial is on file."),
+        "model_required": QT_TRANSLATE_NOOP("Labels", "Pick the machine's model."),
+        "machine_not_customers": QT_TRANSLATE_NOOP(
+            "Labels", "That machine belongs to another customer."
+        ),
         "cannot_reschedule": QT_TRANSLATE_NOOP("Labels", "This job cannot be rescheduled now."),
         "choice_unknown": QT_TRANSLATE_NOOP("Labels", "Pick one of the offered answers."),
         "finding_incomplete": QT_TRANSLATE_NOOP("Labels", "Say which part and what is wrong."),

@@ -185,6 +185,10 @@ TEXT = _table(
         "signed_at": QT_TRANSLATE_NOOP("Report", "Signed at"),
         "amends": QT_TRANSLATE_NOOP("Report", "Amends report"),
         "hash": QT_TRANSLATE_NOOP("Report", "Report hash (SHA-256)"),
+        "approval": QT_TRANSLATE_NOOP("Report", "Supervisor's approval"),
+        "approved_by": QT_TRANSLATE_NOOP("Report", "Approved by"),
+        "approved_at": QT_TRANSLATE_NOOP("Report", "Approved at"),
+        "approval_signature": QT_TRANSLATE_NOOP("Report", "Supervisor's signature"),
         "scan": QT_TRANSLATE_NOOP("Report", "Scan to verify this report"),
         "none": QT_TRANSLATE_NOOP("Report", "None"),
         "yes": QT_TRANSLATE_NOOP("Report", "Yes"),
@@ -373,6 +377,17 @@ class Pictures:
     photos: dict[str, Picture | str]
     engineer_signature: Picture | str | None = None  # None: the engineer did not sign
     logo: Picture | None = None
+
+
+@dataclass(frozen=True)
+class Approval:
+    """The supervisor's approval of one signed revision, printed on the company copy
+    only (seed 001: it takes effect once the department manager signed it). Not part of
+    the signed content: it comes from the review that names the report's hash."""
+
+    reviewer: str
+    approved_at: datetime
+    signature: bytes | None  # the reviewer's signature picture, if it is on this device
 
 
 def _fit(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
@@ -1305,6 +1320,25 @@ def _sign_off(
     )
 
 
+def _approval(approval: Approval, tr: Translate, src: Source) -> str:
+    picture = signature_picture(approval.signature) if approval.signature else None
+    signature = _signature_html(picture or "signature_missing", "approval-signature", tr, src)
+    cells = (
+        _cell(html.escape(tr(TEXT["approved_by"])), "label", ' width="17%"')
+        + _cell(f"<b>{_e(approval.reviewer)}</b>", "", ' width="25%"')
+        + _cell(html.escape(tr(TEXT["approved_at"])), "label", ' width="17%"')
+        + _cell(_e(format_time(approval.approved_at.isoformat())), "", ' width="41%"')
+    )
+    sign = _cell(html.escape(tr(TEXT["approval_signature"])), "label") + _cell(
+        signature, "", ' colspan="3"'
+    )
+    return (
+        FORM_TABLE
+        + f'<thead><tr><td class="title" colspan="4">{html.escape(tr(TEXT["approval"]))}</td>'
+        f"</tr></thead><tbody><tr>{cells}</tr><tr>{sign}</tr></tbody></table>"
+    )
+
+
 def _css_families(families: Sequence[str], generic: str) -> str:
     return ", ".join([*(f"'{family}'" for family in families), generic])
 
@@ -1317,6 +1351,7 @@ def _html(
     pictures: Pictures,
     src: Source,
     size: float = FIT_SIZES[0],
+    approval: Approval | None = None,
 ) -> str:
     if copy not in COPY_TITLES:
         raise ValueError(f"Unknown copy {copy!r}: one of {', '.join(COPIES)}.")
@@ -1331,6 +1366,7 @@ def _html(
         _times(content, tr) if copy == "company" else "",
         _photos(content, tr, pictures, src),
         _sign_off(content, report_hash, tr, pictures, src, _open_items(content, words, copy)),
+        _approval(approval, tr, src) if approval is not None and copy == "company" else "",
     ]
     style = (
         STYLE
@@ -1358,12 +1394,22 @@ def report_html(
     copy: str,
     verify_url: str = "",
     labels: Translate | None = None,
+    approval: Approval | None = None,
 ) -> str:
     """One copy (``"customer"``, ``"company"`` or ``"archive"``) as self-contained HTML for
-    a QTextDocument (images inline as data URIs)."""
+    a QTextDocument (images inline as data URIs). ``approval`` is printed on the company
+    copy only."""
     words = words_for(language, labels)
     pictures = make_pictures(content, report_hash, blob, verify_url)
-    return _html(content, report_hash, words, copy, pictures, lambda _key, p: data_uri(p))
+    return _html(
+        content,
+        report_hash,
+        words,
+        copy,
+        pictures,
+        lambda _key, p: data_uri(p),
+        approval=approval,
+    )
 
 
 # --- PDF -------------------------------------------------------------------------------
@@ -1486,6 +1532,7 @@ def render_report_pdf(
     verify_url: str = "",
     labels: Translate | None = None,
     copies: Sequence[str] = COPIES,
+    approval: Approval | None = None,
 ) -> Path:
     """Write the copies of the signed report (all three unless ``copies`` says which,
     e.g. the customer's alone to e-mail) into one A4 PDF at ``path``, each from a new
@@ -1505,7 +1552,7 @@ def render_report_pdf(
     # it one. The layout is forced to the end before drawing, so the timer never matters.
     loop = QEventLoop() if QThread.currentThread().eventDispatcher() is None else None
     try:
-        _write_pdf(content, report_hash, words, pictures, partial, tuple(copies))
+        _write_pdf(content, report_hash, words, pictures, partial, tuple(copies), approval)
         partial.write_bytes(fix_text_layer(partial.read_bytes(), _radical_fixes()))
         os.replace(partial, path)
     except BaseException:
@@ -1535,6 +1582,7 @@ def _write_pdf(
     pictures: Pictures,
     path: Path,
     copies: tuple[str, ...],
+    approval: Approval | None = None,
 ) -> None:
     tr = words.tr
     # One QImage per picture, shared by the three copies: the PDF holds each image once.
@@ -1571,7 +1619,9 @@ def _write_pdf(
         for index, copy in enumerate(copies):
 
             def laid_out(size: float, copy: str = copy) -> QTextDocument:
-                html_text = _html(content, report_hash, words, copy, pictures, source, size)
+                html_text = _html(
+                    content, report_hash, words, copy, pictures, source, size, approval
+                )
                 document = QTextDocument()
                 document.setDefaultFont(font)
                 document.setDocumentMargin(0)
@@ -1620,6 +1670,7 @@ def _write_pdf(
 
 __all__ = [
     "COPIES",
+    "Approval",
     "all_labels",
     "render_report_pdf",
     "report_html",

@@ -169,6 +169,10 @@ QPushButton[primary="true"] {
     border-color: palette(highlight);
 }
 QPushButton[danger="true"] { color: %(error)s; }
+QPushButton[primary="true"]:disabled {
+    background: palette(button); color: palette(placeholder-text); border-color: palette(mid);
+    font-weight: normal;
+}
 QLineEdit, QComboBox, QAbstractSpinBox { min-height: %(touch)dpx; padding: 0 8px; }
 QAbstractSpinBox {
     padding: 0 %(stepper)dpx; border: %(border)dpx solid palette(dark); border-radius: 6px;

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 NEXT_STEPS = ("accepted", "departed", "arrived")
 OTHER_ACTIONS = ("handed_back", "suspended")
 NEXT_SIZE = (380, 72)  # the next step's button: one place, one size, whatever it says
+FOLLOW_UP_FROM = ("on_site", "signed", "returned")
 NEEDS_REASON = {JobEventKind.HANDED_BACK.value, JobEventKind.SUSPENDED.value}
 TEXT_FIELDS = ("address", "phone", "model", "serial", "symptom", "request")
 COLUMNS = {
@@ -159,6 +160,10 @@ class OverviewTab(QWidget):
         reschedule_button.setObjectName("action_reschedule")
         reschedule_button.clicked.connect(self._reschedule)
         self.other["reschedule"] = reschedule_button
+        follow_up_button = button(self.tr("Needs another visit"))
+        follow_up_button.setObjectName("action_follow_up")
+        follow_up_button.clicked.connect(self._follow_up)
+        self.other["follow_up"] = follow_up_button
         for action in OTHER_ACTIONS:
             widget = button(label("action", action), danger=True)
             widget.setObjectName(f"action_{action}")
@@ -439,6 +444,8 @@ class OverviewTab(QWidget):
 
         shown = {
             "reschedule": view.can_reschedule,
+            # Not fixed in one visit: a follow-up job, once the engineer has been there.
+            "follow_up": is_assignee and view.job.status in FOLLOW_UP_FROM,
             **{a: a in view.actions for a in OTHER_ACTIONS},
         }
         for name, widget in self.other.items():
@@ -556,6 +563,19 @@ class OverviewTab(QWidget):
         error = self.page.write(change)
         if error:
             self.action_error.show_message(error)
+
+    def _follow_up(self) -> None:
+        from ui.engineer.follow_up import ask_follow_up
+
+        def done(error: str) -> None:
+            if error:
+                self.action_error.show_message(error)
+            else:
+                self.action_error.show_message(
+                    self.tr("Follow-up job created. HQ receives it at the next sync."), "muted"
+                )
+
+        ask_follow_up(self.page, self, done)
 
     def _undo(self) -> None:
         if self.undo is None:

@@ -26,17 +26,27 @@ from PySide6.QtWidgets import (
     QListView,
     QSpinBox,
     QVBoxLayout,
+    QWidget,
 )
 
-from fieldapp.models import Job, Part, PartUsage, User
+from fieldapp.models import Job, Part, PartsRequest, PartUsage, User
 from fieldapp.search import PartCursor, best_match, search_parts_for_model
 from fieldapp.services.parts import line_charge, stock_on_hand, use_part
+from fieldapp.services.parts_requests import receive, split_note
 from fieldapp.services.work import remove_entry, request_parts, van_of
 from fieldapp.views import JobView, Work
 from ui.common.barcode import read_code_from_image
 from ui.common.camera_roll import PhotoPicker
 from ui.common.labels import label
-from ui.common.widgets import Card, ErrorLabel, LazyTab, button, money, styled_label
+from ui.common.widgets import (
+    Card,
+    ErrorLabel,
+    LazyTab,
+    button,
+    local_time,
+    money,
+    styled_label,
+)
 from ui.engineer.job_work import EntryList, empty_state
 
 if TYPE_CHECKING:
@@ -240,6 +250,8 @@ class PartsTab(LazyTab):
         self.requests_card = Card(self.tr("Parts requested"))
         self.requests = EntryList()
         self.requests_card.body.addWidget(self.requests)
+        self.requests_error = ErrorLabel()
+        self.requests_card.body.addWidget(self.requests_error)
         layout.addWidget(self.requests_card)
         layout.addStretch(1)
         self.editable = False
@@ -281,9 +293,48 @@ class PartsTab(LazyTab):
             )
         self.requests.clear()
         for request, lines in work.requests:
-            text = ", ".join(f"{part.part_no} × {line.quantity}" for line, part in lines)
-            self.requests.add(f"{text} · {label('request_status', request.status)}", [])
+            self._show_request(request, lines)
         self.requests_card.setVisible(bool(work.requests))
+
+    def _show_request(self, request: PartsRequest, lines: list[tuple[Any, Part]]) -> None:
+        """A request with its status, the shipment's carrier and tracking number, and
+        "Received" once it is shipped (the parts then enter the van stock)."""
+        text = ", ".join(f"{part.part_no} × {line.quantity}" for line, part in lines)
+        html = f"{text} · <b>{label('request_status', request.status)}</b>"
+        if request.auto_approved and request.status != "rejected":
+            html += " · " + self.tr("approved automatically")
+        if request.carrier or request.tracking_no:
+            html += "<br>" + self.tr("%1, tracking number %2, shipped %3").replace(
+                "%1", request.carrier
+            ).replace("%2", request.tracking_no).replace("%3", local_time(request.shipped_at))
+        _note, rejected = split_note(request.note)
+        if request.status == "rejected" and rejected:
+            html += "<br>" + self.tr("Rejected: %1").replace("%1", rejected)
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 4, 0, 4)
+        words = styled_label(html)
+        words.setTextFormat(Qt.TextFormat.RichText)
+        line.addWidget(words, 1)
+        if request.status == "shipped" and request.requester_id == self.page.ctx.user_id:
+            received = button(self.tr("Received"), primary=True)
+            received.setObjectName(f"receive_{request.id}")
+            received.clicked.connect(lambda _c=False, r=request.id: self._receive(r))
+            line.addWidget(received)
+        self.requests.body.addWidget(row)
+
+    def _receive(self, request_id: str) -> None:
+        now = self.page.ctx.now()
+
+        def change(session: Any, _job: Job, user: User) -> None:
+            request = session.get(PartsRequest, request_id)
+            receive(session, request, user, now=now)
+
+        error = self.page.write(change)
+        # The request's own card: the pick card is hidden once the work is closed.
+        self.requests_error.show_message(
+            error or self.tr("Received into the van."), "error" if error else "muted"
+        )
 
     def selected(self) -> PartHit | None:
         index = self.results.currentIndex()

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QTextDocument, QWheelEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -40,13 +40,16 @@ from fieldapp.models import Job, PartUsage, TimeEntry, User
 from fieldapp.models.enums import DeliveryStatus, Satisfaction
 from fieldapp.services.billing import charge_lines, charges
 from fieldapp.services.common import DomainError, live_rows
+from fieldapp.services.review import approval_of, latest_return
 from fieldapp.services.work import (
     ENGINEER,
     Gap,
+    amendment_customer_changes,
     contact_email,
     customer_gaps,
     engineer_gaps,
     report_gaps,
+    sign_amendment,
     sign_off_refusals,
     sign_with_signature,
 )
@@ -95,6 +98,18 @@ def report_path(
 ) -> Path:
     suffix = f"-{copies}" if copies else ""
     return data_dir / "reports" / f"{number}-{report_hash[:8]}-{language}{suffix}.pdf"
+
+
+def return_reason_text(reason: str) -> str:
+    """Why the supervisor returned the report (fieldapp.models.enums.ReturnReason)."""
+    words = {
+        "missing_photo": QCoreApplication.translate("SignOffTab", "Missing photo"),
+        "wrong_part": QCoreApplication.translate("SignOffTab", "Wrong part"),
+        "wrong_warranty": QCoreApplication.translate("SignOffTab", "Wrong warranty decision"),
+        "incomplete_checklist": QCoreApplication.translate("SignOffTab", "Incomplete checklist"),
+        "other": QCoreApplication.translate("SignOffTab", "Other"),
+    }
+    return words.get(reason, reason)
 
 
 def delivery_language(language: str) -> str:
@@ -215,6 +230,15 @@ class SignOffTab(QWidget):
         self.reason_dialog: ReasonDialog | None = None
         layout = QVBoxLayout(self)
 
+        # The supervisor's return: what to correct before the customer signs again.
+        self.returned_card = Card(self.tr("Returned for rework"))
+        self.returned_text = styled_label("", "error")
+        self.returned_text.setObjectName("returned_comment")
+        self.returned_text.setTextFormat(Qt.TextFormat.RichText)
+        self.returned_card.body.addWidget(self.returned_text)
+        self.returned_card.hide()
+        layout.addWidget(self.returned_card)
+
         # The engineer's own open items: settled before anyone signs.
         self.todo_card = Card(self.tr("Your open items — settle them before the customer signs"))
         self.todo_rows = QVBoxLayout()
@@ -238,6 +262,15 @@ class SignOffTab(QWidget):
         self.gaps_text = styled_label("", "error")
         self.gaps_text.setTextFormat(Qt.TextFormat.RichText)
         self.gaps_card.body.addWidget(self.gaps_text)
+        # A fault not fixed is settled by a follow-up job (not fixed in one visit).
+        follow_row = QHBoxLayout()
+        self.follow_up_button = button(self.tr("Needs another visit"))
+        self.follow_up_button.setObjectName("signoff_follow_up")
+        self.follow_up_button.clicked.connect(self._follow_up)
+        follow_row.addWidget(self.follow_up_button)
+        follow_row.addStretch(1)
+        self.gaps_card.body.addLayout(follow_row)
+        self.follow_up_button.hide()
         self.acknowledge = WideCheckBox(
             self.tr("The customer has seen what is incomplete and signs anyway")
         )
@@ -262,6 +295,17 @@ class SignOffTab(QWidget):
         self.declaration.setObjectName("declaration")
         self.summary_card.body.addWidget(self.declaration)
         layout.addWidget(self.summary_card)
+
+        # A correction that changes nothing the customer signed for: the engineer alone
+        # signs it (fieldapp.rules.review.customer_must_sign_again).
+        self.alone_card = Card(self.tr("Who signs the correction"))
+        self.alone_text = styled_label("")
+        self.alone_text.setObjectName("amendment_signers")
+        self.alone_text.setTextFormat(Qt.TextFormat.RichText)
+        self.alone_card.body.addWidget(self.alone_text)
+        self.alone_card.hide()
+        layout.addWidget(self.alone_card)
+        self.alone = False
 
         # The customer's signature.
         self.sign_card = Card(self.tr("Customer's signature"))
@@ -421,6 +465,8 @@ class SignOffTab(QWidget):
         self.engineer_card.setVisible(can_sign and not signed)
         self.gaps_card.setVisible(False)
         self.todo_card.setVisible(False)
+        self._show_return(view)
+        self._show_signers(view, can_sign and not signed)
         if not signed:
             self._show_summary(view, work)
             if can_sign:
@@ -439,6 +485,71 @@ class SignOffTab(QWidget):
             + self.tr("Report hash: %1").replace("%1", f"<code>{s.report_hash}</code>")
         )
         self._show_deliveries()
+
+    def _show_return(self, view: JobView) -> None:
+        """The supervisor's reason and comment on a job returned for rework."""
+        returned = None
+        if view.job.status == "returned":
+            with self.page.ctx.store.reader() as session:
+                returned = latest_return(session, view.job.id)
+                reviewer = session.get(User, returned.reviewer_id) if returned else None
+                who = reviewer.display_name if reviewer else ""
+        self.returned_card.setVisible(returned is not None)
+        if returned is None:
+            return
+        self.returned_text.setText(
+            f"<b>{escape(return_reason_text(returned.reason))}</b>: {escape(returned.comment)}"
+            + "<br>"
+            + self.tr("Returned by %1 on %2. Correct it, then sign it again.")
+            .replace("%1", escape(who))
+            .replace("%2", local_time(returned.reviewed_at))
+        )
+
+    def _show_signers(self, view: JobView, signing: bool) -> None:
+        """On a returned report: whether the customer signs the correction again, or
+        the engineer alone (nothing they pay for or had done changed)."""
+        changes = None
+        if signing and view.job.status == "returned":
+            with self.page.ctx.store.reader() as session:
+                job = session.get(Job, view.job.id)
+                user = session.get(User, self.page.ctx.user_id)
+                if job is not None and user is not None:
+                    changes = amendment_customer_changes(session, job, user)
+        self.alone = changes == []
+        self.alone_card.setVisible(changes is not None)
+        self.sign_card.setVisible(signing and not self.alone)
+        if changes is None:
+            return
+        if self.alone:
+            self.alone_text.setText(
+                self.tr(
+                    "Nothing the customer pays for or had done has changed: their signature "
+                    "on the report they signed stands. Sign the correction yourself."
+                )
+            )
+            return
+        self.alone_text.setText(
+            self.tr(
+                "The correction changes what the customer signed for (%1 changes to what "
+                "they pay or had done): the customer signs again."
+            ).replace("%1", str(len(changes)))
+        )
+
+    def _approval(self) -> report.Approval | None:
+        """The supervisor's approval of the report in force, for the company copy."""
+        if self.view is None or self.view.sign_off is None:
+            return None
+        with self.page.ctx.store.reader() as session:
+            approval = approval_of(session, self.view.sign_off)
+            reviewer = session.get(User, approval.reviewer_id) if approval else None
+        if approval is None:
+            return None
+        sha = approval.signature_sha256 or ""
+        return report.Approval(
+            reviewer=reviewer.display_name if reviewer else "",
+            approved_at=approval.reviewed_at,
+            signature=self._blob(sha) if sha else None,
+        )
 
     def _side_of(self, gaps: list[Gap]) -> str:
         grouped: dict[str, list[str]] = {}
@@ -468,7 +579,9 @@ class SignOffTab(QWidget):
             job = session.get(Job, self.view.job.id)
             assert job is not None
             self.gaps = report_gaps(session, job, language="zh" if self.page.ctx.chinese else "en")
-        signing = self.sign_card.isVisibleTo(self)
+        # The engineer signs whenever anyone does (alone, on a correction the customer
+        # need not sign again); the customer's part is asked only of the customer.
+        signing = self.engineer_card.isVisibleTo(self)
         customer, own = customer_gaps(self.gaps), engineer_gaps(self.gaps)
         keys = frozenset(g.key for g in customer)
         if self.acknowledge.isChecked() and keys != self.acknowledged:
@@ -481,7 +594,8 @@ class SignOffTab(QWidget):
                 )
         if not keys:
             self.ack_error.clear_message()
-        self.gaps_card.setVisible(bool(customer) and signing)
+        self.gaps_card.setVisible(bool(customer) and signing and not self.alone)
+        self.follow_up_button.setVisible(any(g.code == "fault_not_fixed" for g in customer))
         self.gaps_text.setText(self._side_of(customer))
         own_keys = frozenset(g.key for g in own)
         if self.engineer_reason and not own_keys <= self.reason_for:
@@ -514,6 +628,11 @@ class SignOffTab(QWidget):
                 self.tr("Left open, because: %1").replace("%1", self.engineer_reason)
             )
         self.reason_text.setVisible(bool(self.engineer_reason))
+
+    def _follow_up(self) -> None:
+        from ui.engineer.follow_up import ask_follow_up
+
+        ask_follow_up(self.page, self, lambda error: self.ack_error.show_message(error))
 
     def _go_to(self, tab: str) -> None:
         widget = getattr(self.page, tab, None)
@@ -663,10 +782,14 @@ class SignOffTab(QWidget):
                 self.tr("Go through what is incomplete with the customer first, then tick the box.")
             )
             problems.append(self.acknowledge)
-        if not self.signer.text().strip():
+        if self.alone:
+            # The customer signed this before: only the engineer's part is asked.
+            problems = [p for p in problems if p is not self.acknowledge]
+            self.ack_error.clear_message()
+        if not self.alone and not self.signer.text().strip():
             self.signer_error.show_message(label("error", "signer_required"))
             problems.append(self.signer)
-        if not self.pad.has_valid_signature():
+        if not self.alone and not self.pad.has_valid_signature():
             self.pad_error.show_message(label("error", "signature_required"))
             problems.append(self.pad)
         if not self.engineer_pad.has_valid_signature():
@@ -676,7 +799,9 @@ class SignOffTab(QWidget):
             self._scroll_to(problems[0])
             self.sign_error.show_message(self.tr("Not signed yet: see the messages above."))
             return
-        png, engineer_png = self.pad.to_png(), self.engineer_pad.to_png()
+        png = b"" if self.alone else self.pad.to_png()
+        engineer_png = self.engineer_pad.to_png()
+        alone = self.alone
         signer, opinion = self.signer.text(), self.opinion.toPlainText()
         rating, device, blobs = self.satisfaction(), self.page.ctx.device_id, self.page.ctx.blobs
         acknowledged = set(self.acknowledged or ())
@@ -684,6 +809,17 @@ class SignOffTab(QWidget):
         own = {g.key for g in self.gaps if g.side == ENGINEER}
 
         def change(session: Any, job: Job, user: User) -> None:
+            if alone:
+                sign_amendment(
+                    session,
+                    blobs,
+                    job,
+                    user,
+                    engineer_signature_png=engineer_png,
+                    engineer_reason=reason if own else "",
+                    device_id=device,
+                )
+                return
             sign_with_signature(
                 session,
                 blobs,
@@ -727,12 +863,14 @@ class SignOffTab(QWidget):
             return
         content, report_hash, verify = self._report_args()
         copies = ("customer",) if customer_only else report.COPIES
+        approval = None if customer_only else self._approval()
         path = report_path(
             self.page.ctx.data_dir,
             self.view.job.number,
             report_hash,
             language,
-            "customer" if customer_only else "",
+            # An approved report's company copy carries the approval: another file.
+            "customer" if customer_only else ("approved" if approval else ""),
         )
         self.report_status.show_message(self.tr("Making the PDF report…"), "muted")
 
@@ -749,6 +887,7 @@ class SignOffTab(QWidget):
                 language=language,
                 verify_url=verify,
                 copies=copies,
+                approval=approval,
             )
             partial.replace(path)
             return path
@@ -776,6 +915,7 @@ class SignOffTab(QWidget):
             return
         content, report_hash, verify = self._report_args()
         language = self.report_language.currentData()
+        approval = self._approval()
 
         def build() -> list[str]:
             return [
@@ -786,6 +926,7 @@ class SignOffTab(QWidget):
                     language=language,
                     copy=copy,
                     verify_url=verify,
+                    approval=approval,
                 )
                 for copy in copies
             ]

@@ -12,10 +12,6 @@ from ui.common.desk import Desk, PageSpec
 from ui.office.desk import office_pages
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SupervisorDesk", text)
-
-
 def _review(ctx: AppContext) -> QWidget:
     from ui.supervisor.review_queue import ReviewQueuePage
 
@@ -36,9 +32,17 @@ def _parts(ctx: AppContext) -> QWidget:
 
 def supervisor_pages() -> list[PageSpec]:
     return [
-        PageSpec("review", lambda: _tr("Reports to review"), _review),
-        PageSpec("board", lambda: _tr("Dispatch board"), _board),
-        PageSpec("parts", lambda: _tr("Parts requests"), _parts),
+        PageSpec(
+            "review",
+            lambda: QCoreApplication.translate("SupervisorDesk", "Reports to review"),
+            _review,
+        ),
+        PageSpec(
+            "board", lambda: QCoreApplication.translate("SupervisorDesk", "Dispatch board"), _board
+        ),
+        PageSpec(
+            "parts", lambda: QCoreApplication.translate("SupervisorDesk", "Parts requests"), _parts
+        ),
         *office_pages(),
     ]
 
