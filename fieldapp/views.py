@@ -3,7 +3,7 @@ its machine, warranty and dispatch checks; the customer's file; the running tota
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, col, or_, select
@@ -31,11 +31,13 @@ from fieldapp.models import (
 from fieldapp.models.enums import AttachmentKind, ComplaintStatus, TimeKind
 from fieldapp.rules import jobflow
 from fieldapp.rules.dispatch import DispatchIssue
+from fieldapp.rules.reminders import Reminder
 from fieldapp.rules.warranty import WarrantyAssessment
 from fieldapp.services.billing import DEFAULT_LABOUR_RATE_CENTS_PER_HOUR, Charges, charges
 from fieldapp.services.common import live_rows
 from fieldapp.services.jobs import dispatch_issues
 from fieldapp.services.parts import machine_warranty
+from fieldapp.services.reminders import customer_reminders
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,9 @@ class CustomerFile:
     history: list[HistoryEntry]  # finished jobs, newest first
     open_complaints: list[Complaint]
     due_findings: list[PreInspectionFinding]  # declined on an earlier visit, now due
+    # Everything due that brings the customer back: maintenance, declined repairs,
+    # warranty ending (the office's list, fieldapp.services.reminders).
+    reminders: list[Reminder] = field(default_factory=list)
 
 
 def customer_file(
@@ -141,27 +146,14 @@ def customer_file(
     if finished:
         for fault in live_rows(session, Fault, col(Fault.job_id).in_([j.id for j in finished])):
             faults_by_job.setdefault(fault.job_id, []).append(fault)
-    machine_hours = {m.id: m.hour_meter for m in machines}
-    findings = live_rows(
-        session,
-        PreInspectionFinding,
-        col(PreInspectionFinding.machine_id).in_(list(serials)),
-        col(PreInspectionFinding.fix_now).is_(False),
-        col(PreInspectionFinding.resolved_by_job_id).is_(None),
+    # One function computes the reminders, for the engineer's file and the office's list.
+    reminders = customer_reminders(session, customer_id, today, except_job_id=current_job_id)
+    finding_ids = {r.finding_id for r in reminders if r.finding_id}
+    due = (
+        live_rows(session, PreInspectionFinding, col(PreInspectionFinding.id).in_(finding_ids))
+        if finding_ids
+        else []
     )
-    due = [
-        f
-        for f in findings
-        if f.job_id != current_job_id
-        and (
-            (f.remind_on is not None and f.remind_on <= today)
-            or (
-                f.remind_at_hours is not None
-                and (machine_hours.get(f.machine_id or "") or 0) >= f.remind_at_hours
-            )
-            or (f.remind_on is None and f.remind_at_hours is None)
-        )
-    ]
     return CustomerFile(
         customer=customer,
         contacts=live_rows(session, Contact, Contact.customer_id == customer_id),
@@ -180,6 +172,7 @@ def customer_file(
             ),
         ),
         due_findings=due,
+        reminders=reminders,
     )
 
 

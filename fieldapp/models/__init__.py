@@ -31,6 +31,7 @@ from fieldapp.models.jobs import (
     TimeEntry,
 )
 from fieldapp.models.local import LocalSetting, OutboxEntry, RejectedChange, SyncedRowState
+from fieldapp.models.measures import MonthClose
 from fieldapp.models.org import Device, Region, Team, User
 from fieldapp.models.stock import (
     Part,
@@ -79,6 +80,7 @@ SYNCED_TABLES: tuple[type[SyncedRow], ...] = (
     SyncConflict,
     CompanyProfile,
     ReportDelivery,
+    MonthClose,
 )
 
 #: Append-only tables: rows are inserted, never edited, so they never conflict.
@@ -93,6 +95,7 @@ APPEND_ONLY_TABLES: frozenset[type[SyncedRow]] = frozenset(
         FollowUp,
         LicenceEvent,
         ReportDelivery,  # the device adds it; only HQ writes its status
+        MonthClose,  # a month closed again is a new row
     }
 )
 
@@ -121,6 +124,7 @@ __all__ = [
     "LicenceEvent",
     "LocalSetting",
     "Machine",
+    "MonthClose",
     "OutboxEntry",
     "Part",
     "PartCompatibility",

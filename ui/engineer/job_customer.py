@@ -1,7 +1,7 @@
 """The customer's file as the engineer carries it: contacts (each phone one tap from a
 call or a message, the address from the map), every machine with its warranty today,
-the full service history, open complaints, and the pre-inspection findings the customer
-declined on an earlier visit that are now due."""
+the full service history, open complaints, and what is due (the office's reminders):
+findings the customer declined on an earlier visit, maintenance, warranty ending."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from fieldapp.views import CustomerFile, JobView, Work, customer_file
 from ui.common.contact_links import AddressLink, PhoneLinks
 from ui.common.labels import label
 from ui.common.widgets import Card, LazyTab, clear_layout, local_time, styled_label
+from ui.office.reminders import reminder_text
 
 if TYPE_CHECKING:
     from ui.engineer.jobpage import JobPage
@@ -35,7 +36,7 @@ class CustomerTab(LazyTab):
         layout = QVBoxLayout(self)
         self.cards: dict[str, tuple[Card, object]] = {}
         for key, title in (
-            ("due", self.tr("Declined repairs now due")),
+            ("due", self.tr("Due: declined repairs, maintenance, warranty")),
             ("complaints", self.tr("Open complaints")),
             ("customer", self.tr("Customer")),
             ("machines", self.tr("Machines")),
@@ -116,10 +117,13 @@ class CustomerTab(LazyTab):
             for x in file.open_complaints
         ]
         self._set("complaints", "<br>".join(complaints), hide_empty=True)
+        # The same reminders as the office's list (fieldapp.services.reminders).
         due = [
-            f"<b>{escape(f.component)}</b>: {escape(f.description)}"
-            + (f" — {escape(f.danger_if_not)}" if f.danger_if_not else "")
-            for f in file.due_findings
+            f"<b>{escape(r.component)}</b>: {escape(r.description)}"
+            + (f" — {escape(r.danger_if_not)}" if r.danger_if_not else "")
+            if r.finding_id
+            else escape(reminder_text(r))
+            for r in file.reminders
         ]
         self._set("due", "<br>".join(due), hide_empty=True)
 

@@ -11,10 +11,6 @@ from ui.common.context import AppContext
 from ui.common.desk import Desk, PageSpec
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("OfficeDesk", text)
-
-
 def _follow_ups(ctx: AppContext) -> QWidget:
     from ui.office.follow_ups import FollowUpQueuePage
 
@@ -41,10 +37,22 @@ def _measures(ctx: AppContext) -> QWidget:
 
 def office_pages() -> list[PageSpec]:
     return [
-        PageSpec("follow_ups", lambda: _tr("Follow-up calls"), _follow_ups),
-        PageSpec("complaints", lambda: _tr("Complaints"), _complaints),
-        PageSpec("reminders", lambda: _tr("Reminders"), _reminders),
-        PageSpec("measures", lambda: _tr("Measures"), _measures),
+        PageSpec(
+            "follow_ups",
+            lambda: QCoreApplication.translate("OfficeDesk", "Follow-up calls"),
+            _follow_ups,
+        ),
+        PageSpec(
+            "complaints",
+            lambda: QCoreApplication.translate("OfficeDesk", "Complaints"),
+            _complaints,
+        ),
+        PageSpec(
+            "reminders", lambda: QCoreApplication.translate("OfficeDesk", "Reminders"), _reminders
+        ),
+        PageSpec(
+            "measures", lambda: QCoreApplication.translate("OfficeDesk", "Measures"), _measures
+        ),
     ]
 
 
