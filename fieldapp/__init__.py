@@ -4,4 +4,15 @@ Tables, rules and services shared by the engineer's app and HQ. This package nev
 imports Qt or an HTTP library, so every rule runs in tests, scripts and on the server.
 """
 
-__version__ = "0.1.0"
+from importlib import metadata
+
+
+def __getattr__(name: str) -> str:
+    # The version comes from one place, pyproject.toml, through the installed package's
+    # metadata (a frozen build carries it too); read only when asked.
+    if name == "__version__":
+        try:
+            return metadata.version("fieldapp")
+        except metadata.PackageNotFoundError:
+            return "0+unknown"
+    raise AttributeError(name)

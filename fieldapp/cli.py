@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fieldapp import __version__
 from fieldapp.paths import STORE_FILE, default_data_dir, demo_device_dir, setup_logging
-from fieldapp.store import Store
+from fieldapp.store import Store, StoreOpenError
 from fieldapp.store_health import ProblemKind, StoreProblem, check_data_dir, open_marker
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,13 @@ def main(argv: Sequence[str] | None = None, extensions: Sequence[Extension] = ()
         log.error("Store not opened: %s (%s)", problem.kind, problem.detail)
         sys.stderr.write(f"fieldapp: {problem.explain()}\n")
         return EXIT_STORE_PROBLEM
-    store = Store(data_dir / STORE_FILE)
+    try:
+        store = Store(data_dir / STORE_FILE)
+    except StoreOpenError as error:
+        # A migration that failed (the store was put back) or a newer store.
+        log.error("Store not opened: %s", error)
+        sys.stderr.write(f"fieldapp: {error}\n")
+        return EXIT_STORE_PROBLEM
     try:
         with open_marker(data_dir):
             return commands[args.command](store, args)

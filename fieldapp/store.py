@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from fieldapp.models import (
 )
 from fieldapp.models.base import changed_fields
 from fieldapp.paths import STORE_FILE
+from fieldapp.store_health import known_revisions, read_only
 from fieldapp.wire import row_to_wire, to_wire
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,21 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration; kept here so an up-to-date store opens without loading Alembic
 # (tests/test_migrations.py checks it against Alembic's own head).
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
+#: The copy of the store taken before a migration: ``fieldapp.sqlite.before-0005``.
+BACKUP_INFIX = ".before-"
+
+
+class StoreOpenError(Exception):
+    """The store cannot be opened by this version of the app; the file was not changed."""
+
+
+class NewerSchemaError(StoreOpenError):
+    """The store was made by a newer version of the app."""
+
+
+class MigrationFailed(StoreOpenError):
+    """A migration failed; the store was put back as it was before it."""
 
 
 class AppendOnlyError(Exception):
@@ -185,15 +202,90 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     log.info("Store schema migrated from %s to %s", before, after)
 
 
+def stamped_revision(path: Path) -> str | None:
+    """The schema revision of the store file, read without writing to it (None for a
+    new or empty file)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    with read_only(path) as connection:
+        if not connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).fetchone():
+            return None
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    return str(row[0]) if row else None
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API (the WAL's committed pages
+    included), written beside the target and renamed into place."""
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(partial)) as dst:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    os.replace(partial, target)
+
+
+def migration_backups(path: Path) -> list[Path]:
+    """The copies taken before migrations, oldest revision first."""
+    return sorted(
+        candidate
+        for candidate in path.parent.glob(f"{path.name}{BACKUP_INFIX}*")
+        if not candidate.name.endswith(".partial")
+    )
+
+
 class Store:
     """The device's database."""
 
     def __init__(self, path: Path, *, migrate_schema: bool = True) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        before = stamped_revision(path)
+        if before is not None and before not in known_revisions():
+            # Made by a newer app: opening it would stamp or rewrite what this version
+            # does not understand. Nothing has touched the file.
+            raise NewerSchemaError(
+                f"The local store {path} was made by a newer version of fieldapp (schema "
+                f"{before}; this version knows up to {SCHEMA_HEAD}). It was not opened or "
+                "changed: install the newer version again."
+            )
         self.engine = make_engine(path)
         if migrate_schema:
+            self._migrate(before)
+
+    def _migrate(self, before: str | None) -> None:
+        """Migrate to the head; an existing store is copied aside first (kept until the
+        next good sync, :meth:`drop_migration_backups`) and put back if a step fails."""
+        if before is None or before == SCHEMA_HEAD:
+            migrate(self.engine)  # a new store, or nothing to do: nothing to keep
+            return
+        backup = self.path.with_name(f"{self.path.name}{BACKUP_INFIX}{SCHEMA_HEAD}-from-{before}")
+        copy_database(self.path, backup)
+        log.info("Store copied to %s before migrating from %s", backup, before)
+        try:
             migrate(self.engine)
+        except Exception as error:
+            self.engine.dispose()
+            copy_database(backup, self.path.with_name(self.path.name + ".restored"))
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            os.replace(self.path.with_name(self.path.name + ".restored"), self.path)
+            log.exception("Migration from %s failed; the store was restored", before)
+            raise MigrationFailed(
+                f"Upgrading the local store {self.path} from schema {before} failed "
+                f"({error}). It was put back as it was; its copy is {backup}. Install "
+                "the previous version again and tell support."
+            ) from error
+
+    def drop_migration_backups(self) -> list[Path]:
+        """After a good sync HQ holds every change: the pre-migration copies can go."""
+        dropped = migration_backups(self.path)
+        for backup in dropped:
+            backup.unlink(missing_ok=True)
+            log.info("Dropped the pre-migration copy %s after a good sync", backup)
+        return dropped
 
     @classmethod
     def open(cls, data_dir: Path) -> Store:

@@ -38,6 +38,7 @@ def _split(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--headless", action="store_true")
     parser.add_argument("--language", default=None)
     parser.add_argument("--as", dest="demo_as", default=None)
+    parser.add_argument("--self-test", action="store_true")
     return parser.parse_known_args(argv)
 
 
@@ -45,9 +46,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     known, rest = _split(args_list)
     command = rest[0] if rest else None
+    if known.self_test:
+        # For IT and CI: checks this installation offscreen on copies (ui/self_test.py).
+        from ui.self_test import run as self_test
+
+        return self_test(known.data_dir or default_data_dir())
     if (
         command in CLI_COMMANDS
-        or command in ("-h", "--help")
+        or command in ("-h", "--help", "--version")
         or (command == "demo" and known.headless)
     ):
         from sync.device_cli import main as cli_main
@@ -66,6 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli_main(args_list)
     data_dir: Path = known.data_dir or default_data_dir()
     if command == "demo":
+        from ui.platform_check import check as platform_check
+
+        # A fresh machine: name the system packages Qt lacks rather than Qt's abort.
+        if (code := platform_check()) != 0:
+            return code
         from fieldapp.paths import DEMO_ENGINEER, DEMO_USERS, demo_device_dir
 
         login = known.demo_as or DEMO_ENGINEER
@@ -110,12 +121,31 @@ def qt_application() -> QApplication:
     # (the sync) holds it: each of its database calls gives the lock away and back.
     sys.setswitchinterval(0.001)
     app = QApplication(sys.argv[:1])
+    load_bundled_fonts()
     app.setApplicationName("fieldapp")
     app.setOrganizationName("FieldApp")
     app.setDesktopFileName("fieldapp")
     theme.apply(app)
     theme.follow_colour_scheme(app)
     return app
+
+
+def load_bundled_fonts() -> list[str]:
+    """The fonts the installed app carries (``resources/fonts/``, only in a packaged
+    build): Chinese shows on a machine with no CJK font of its own."""
+    from PySide6.QtGui import QFontDatabase
+
+    from fieldapp.paths import resources_dir
+
+    families: list[str] = []
+    folder = resources_dir() / "fonts"
+    for path in sorted(folder.glob("*.tt[cf]")) + sorted(folder.glob("*.otf")):
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id < 0:
+            log.error("The bundled font %s does not load", path)
+            continue
+        families.extend(QFontDatabase.applicationFontFamilies(font_id))
+    return families
 
 
 def choose_language(store: Store, preset: Preconfig | None, asked: str | None) -> str:
@@ -156,6 +186,8 @@ class Launcher:
         enroll_page = getattr(window, "enroll_page", None)
         if enroll_page is not None and self.preset is not None:
             enroll_page.apply(self.preset)
+            # IT placed HQ's address and a code: the device enrolls itself.
+            enroll_page.enroll_by_itself()
         if old is not None:
             window.setGeometry(old.geometry())
             old.close()
@@ -255,11 +287,21 @@ def run_app(
     demo_login: str | None = None,
 ) -> int:
     started = time.perf_counter()
+    from fieldapp.store import StoreOpenError
     from ui.common.tasks import tasks
 
     app = qt_application()
     with contextlib.ExitStack() as stack:
-        launch(data_dir, stack, demo_root=demo_root, language=language, demo_login=demo_login)
+        try:
+            launch(data_dir, stack, demo_root=demo_root, language=language, demo_login=demo_login)
+        except StoreOpenError as error:
+            # A failed migration (the store was put back as it was): say so, plainly.
+            from PySide6.QtWidgets import QMessageBox
+
+            log.error("Store not opened: %s", error)
+            sys.stderr.write(f"fieldapp: {error}\n")
+            QMessageBox.critical(None, "fieldapp", str(error))
+            return 4
         log.info("window shown %.0f ms after start", (time.perf_counter() - started) * 1000)
         code = app.exec()
         tasks().wait(30_000)

@@ -28,6 +28,7 @@ from sync.preconfig import (
     check_server,
     normalise_code,
     parse_enrollment_payload,
+    resolve,
 )
 from ui.common.tasks import TaskManager
 from ui.common.widgets import Card, ErrorLabel, button, styled_label
@@ -56,6 +57,9 @@ class EnrollPage(QWidget):
         self.store = store
         self.data_dir = data_dir
         self.tasks = tasks
+        #: What IT placed (sync/preconfig.py's precedence), and HQ's pinned certificate.
+        self.it_preset: Preconfig | None = None
+        self.fingerprint = ""
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         card = Card(self.tr("Connect this device to HQ"))
@@ -100,12 +104,28 @@ class EnrollPage(QWidget):
         outer.addStretch(2)
 
     def apply(self, preset: Preconfig) -> None:
+        """Fill the form. What IT placed (policy, provisioning file) is kept over a QR
+        code read later, and over typing: those fields are read-only."""
+        if preset.from_it:
+            self.it_preset = preset
+        else:
+            preset = resolve(self.it_preset, preset) or preset
         if preset.server:
             self.server.setText(preset.server)
+            self.server.setReadOnly(self.it_preset is not None and bool(self.it_preset.server))
         if preset.code:
             self.code.setText(preset.code)
         if preset.device_name:
             self.device_name.setText(preset.device_name)
+        self.fingerprint = preset.fingerprint
+
+    def enroll_by_itself(self) -> bool:
+        """First start with HQ's address and a code from IT: connect without a tap."""
+        preset = self.it_preset
+        if preset is None or not (preset.server and preset.code):
+            return False
+        self.submit()
+        return True
 
     def _pick_qr(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -161,6 +181,7 @@ class EnrollPage(QWidget):
             code,
             device_name=name,
             platform=platform.system(),
+            fingerprint=self.fingerprint,
             on_done=lambda _answer: self.enrolled.emit(),
             on_error=self._failed,
             owner=self,

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QLabel,
     QMainWindow,
     QStackedWidget,
     QVBoxLayout,
@@ -88,6 +89,14 @@ class SettingsDialog(QDialog):
         self.high_contrast.setObjectName("high_contrast")
         self.high_contrast.setChecked(look.high_contrast)
         layout.addRow(self.tr("Screen"), self.high_contrast)
+        # The installed version (from the package's metadata, as in the report footer):
+        # what IT and support ask first.
+        from ui.common.report import app_version
+
+        self.version = QLabel(app_version() or "-")
+        self.version.setObjectName("version")
+        self.version.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addRow(self.tr("Version"), self.version)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -262,6 +271,7 @@ class MainWindow(QMainWindow):
             return
         self.show_jobs_title()
         if self.desk is not None:
+            self._approve_by_rule()
             if self.stack.currentWidget() is self.job_page and self.job_page is not None:
                 self.job_page.reload()
             else:
@@ -278,6 +288,24 @@ class MainWindow(QMainWindow):
             self.job_page.reload()
         else:
             self.job_list.refresh()
+
+    def _approve_by_rule(self) -> None:
+        """The parts requests the sync brought that the approval rule allows (a warranty
+        repair, normal quantities) are approved at once on the supervisor's device, as
+        if the supervisor had; they go up at the next sync."""
+        if self.role() not in (Role.SUPERVISOR, Role.ADMIN):
+            return
+        from fieldapp.services.parts_requests import auto_approve_new
+
+        try:
+            user = self.ctx.user()
+        except LookupError:
+            return
+        with self.ctx.store.action() as session:
+            approved = auto_approve_new(session, user, now=self.ctx.now())
+        if approved:
+            log.info("%d parts requests approved by the rule", len(approved))
+            self.indicator.refresh()
 
     def show_jobs_title(self) -> None:
         try:

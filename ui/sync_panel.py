@@ -169,6 +169,11 @@ class SyncIndicator(QWidget):
         self.bar.hide()
         layout.addWidget(self.bar)
         layout.addStretch(1)
+        # HQ tells which version IT deploys now; IT installs it, the app never does.
+        self.update_note = QLabel(self.tr("An update is available"))
+        self.update_note.setObjectName("update_available")
+        self.update_note.hide()
+        layout.addWidget(self.update_note)
         self.problems = QPushButton()
         self.problems.setObjectName("sync_problems")
         self.problems.clicked.connect(self.show_problems)
@@ -227,6 +232,8 @@ class SyncIndicator(QWidget):
             return self.tr("HQ no longer accepts this device: ask your supervisor.")
         if code == "not_enrolled":
             return self.tr("This device is not enrolled with HQ.")
+        if code == "certificate":
+            return self.tr("HQ's certificate is not the expected one: nothing was sent. Ask IT.")
         return self.tr("Sync failed: %1").replace("%1", message)
 
     def refresh(self) -> None:
@@ -272,6 +279,10 @@ class SyncIndicator(QWidget):
             text = self.tr("Never synced")
         self.text.setText(text)
         self.banner.show_offline(offline, pending)
+        newer = status.get("current_app_version")
+        self.update_note.setVisible(bool(status.get("update_available")))
+        tip = self.tr("Ask IT to install version %1.")
+        self.update_note.setToolTip(tip.replace("%1", newer or ""))
         problems = status["rejected_changes"] + status["conflicts"]
         self.problems.setText(self.tr("%n to look at", "", problems))
         self.problems.setVisible(problems > 0)
