@@ -46,6 +46,7 @@ from ui.common import theme
 from ui.common.context import AppContext
 from ui.common.i18n import CHINESE, ENGLISH
 from ui.common.widgets import ReasonDialog
+from ui.desk_screens import render_desks
 from ui.engineer.job_overview import RescheduleDialog
 from ui.engineer.job_signoff import PreviewDialog
 from ui.engineer.joblist import TABS
@@ -487,6 +488,8 @@ def main(argv: list[str] | None = None) -> int:
                 language,
                 prefix,
             )
+        # The supervisor's and the office's desks, once the signed report is at HQ.
+        render_desks(app, url, work, args.out, (store, device))
         store.close()
     sys.stderr.write(f"Screens written to {args.out}\n")
     return 0

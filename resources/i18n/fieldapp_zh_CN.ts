@@ -25,6 +25,182 @@
     </message>
 </context>
 <context>
+    <name>BoardPage</name>
+    <message>
+        <source>Model licence</source>
+        <translation>模范服务证</translation>
+    </message>
+    <message>
+        <source>Normal licence</source>
+        <translation>正常服务证</translation>
+    </message>
+    <message>
+        <source>Warning: fewer jobs</source>
+        <translation>警告：减少派工</translation>
+    </message>
+    <message>
+        <source>Licence revoked</source>
+        <translation>服务证已吊销</translation>
+    </message>
+    <message>
+        <source>%1 open jobs</source>
+        <translation>%1 个未完成工单</translation>
+    </message>
+    <message>
+        <source>over the limit of %1 jobs</source>
+        <translation>超过 %1 个工单的上限</translation>
+    </message>
+    <message>
+        <source>home region</source>
+        <translation>本辖区</translation>
+    </message>
+    <message>
+        <source>outside home region</source>
+        <translation>非本辖区</translation>
+    </message>
+    <message>
+        <source>serviced this model %1 times</source>
+        <translation>服务过此机型 %1 次</translation>
+    </message>
+    <message>
+        <source>never serviced this model</source>
+        <translation>未服务过此机型</translation>
+    </message>
+    <message>
+        <source>van holds all %1 usual parts</source>
+        <translation>服务车备有全部 %1 种常用配件</translation>
+    </message>
+    <message>
+        <source>van holds %1 of %2 usual parts</source>
+        <translation>服务车备有 %2 种常用配件中的 %1 种</translation>
+    </message>
+    <message>
+        <source>may miss the deadline: %1 jobs before</source>
+        <translation>可能超时：前面还有 %1 个工单</translation>
+    </message>
+    <message>
+        <source>may miss the deadline</source>
+        <translation>可能超时</translation>
+    </message>
+    <message>
+        <source>can make the deadline</source>
+        <translation>能按时完成</translation>
+    </message>
+    <message>
+        <source>licence revoked: retraining first</source>
+        <translation>服务证已吊销：须先复训</translation>
+    </message>
+    <message>
+        <source>holds the job now</source>
+        <translation>现负责此工单</translation>
+    </message>
+    <message>
+        <source>Every job is assigned. Drop a job here to take it off its engineer.</source>
+        <translation>所有工单均已派工。把工单拖到这里，即可从其服务工程师处撤回派工。</translation>
+    </message>
+    <message>
+        <source>%1 open</source>
+        <translation>未完成 %1</translation>
+    </message>
+    <message>
+        <source>%1 later</source>
+        <translation>以后 %1</translation>
+    </message>
+    <message>
+        <source>Engineer</source>
+        <translation>服务工程师</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>周日</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Earlier days</source>
+        <translation>前几天</translation>
+    </message>
+    <message>
+        <source>Later days</source>
+        <translation>后几天</translation>
+    </message>
+    <message>
+        <source>New job</source>
+        <translation>新建工单</translation>
+    </message>
+    <message>
+        <source>Dispatch board</source>
+        <translation>派工看板</translation>
+    </message>
+    <message>
+        <source>Your team is not on this device yet: sync first.</source>
+        <translation>本设备上还没有您的团队：请先同步。</translation>
+    </message>
+    <message>
+        <source>Unassigned: %1</source>
+        <translation>未派工：%1</translation>
+    </message>
+    <message>
+        <source>%1 at risk</source>
+        <translation>%1 个有超时风险</translation>
+    </message>
+</context>
+<context>
+    <name>BulkApproveDialog</name>
+    <message>
+        <source>Approve clean reports</source>
+        <translation>批准无标记报告</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n report(s) without any flag, total %1.</source>
+        <translation>
+            <numerusform>%n 份报告无任何标记，合计 %1。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Each is verified again; if one fails, none is approved.</source>
+        <translation>每份报告都会重新校验；只要有一份未通过，全部不予批准。</translation>
+    </message>
+    <message>
+        <source>No report without a flag is waiting.</source>
+        <translation>没有待批准的无标记报告。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Approve all</source>
+        <translation>全部批准</translation>
+    </message>
+</context>
+<context>
     <name>CameraRoll</name>
     <message>
         <source>Refresh</source>
@@ -60,6 +236,25 @@
     </message>
 </context>
 <context>
+    <name>CandidatePanel</name>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Unassign</source>
+        <translation>撤回派工</translation>
+    </message>
+    <message>
+        <source>Usually needs: %1</source>
+        <translation>通常需要：%1</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>派工</translation>
+    </message>
+</context>
+<context>
     <name>ChecklistTab</name>
     <message>
         <source>No checklist for this kind of job.
@@ -77,10 +272,137 @@ Record the work in the other tabs: pre-inspection, faults, parts and time.</sour
     </message>
 </context>
 <context>
+    <name>ComplaintsPage</name>
+    <message>
+        <source>Show closed</source>
+        <translation>显示已关闭</translation>
+    </message>
+    <message>
+        <source>New complaint</source>
+        <translation>新建投诉</translation>
+    </message>
+    <message>
+        <source>The complaint in the customer&apos;s words</source>
+        <translation>投诉内容（客户原话）</translation>
+    </message>
+    <message>
+        <source>Record the complaint</source>
+        <translation>登记投诉</translation>
+    </message>
+    <message>
+        <source>The complaint</source>
+        <translation>投诉内容</translation>
+    </message>
+    <message>
+        <source>I take it over</source>
+        <translation>由我负责</translation>
+    </message>
+    <message>
+        <source>What the customer was told</source>
+        <translation>答复客户的内容</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>已答复</translation>
+    </message>
+    <message>
+        <source>What was done</source>
+        <translation>处理结果</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Licence points proposed by the office</source>
+        <translation>办公室建议的服务证积分</translation>
+    </message>
+    <message>
+        <source>Complaints</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>Complaints: %1 open, %2 overdue</source>
+        <translation>投诉：%1 条未结，%2 条已超时</translation>
+    </message>
+    <message>
+        <source>No complaints.</source>
+        <translation>没有投诉。</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>Answered on time</source>
+        <translation>及时答复</translation>
+    </message>
+    <message>
+        <source>Answered late</source>
+        <translation>答复超时</translation>
+    </message>
+    <message>
+        <source>Answer: %1</source>
+        <translation>答复：%1</translation>
+    </message>
+    <message>
+        <source>received %1</source>
+        <translation>%1 收到</translation>
+    </message>
+    <message>
+        <source>Job %1 · engineer %2</source>
+        <translation>工单 %1 · 服务工程师 %2</translation>
+    </message>
+    <message>
+        <source>Owner: %1</source>
+        <translation>负责人：%1</translation>
+    </message>
+    <message>
+        <source>Record licence points</source>
+        <translation>记录服务证积分</translation>
+    </message>
+    <message>
+        <source>Propose licence points</source>
+        <translation>建议服务证积分</translation>
+    </message>
+    <message>
+        <source>Not on this device.</source>
+        <translation>不在本设备上。</translation>
+    </message>
+    <message>
+        <source>This complaint names no job.</source>
+        <translation>此投诉未关联工单。</translation>
+    </message>
+    <message>
+        <source>Choose the customer.</source>
+        <translation>请选择客户。</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <source>Not confirmed</source>
+        <translation>未确认</translation>
+    </message>
+    <message>
+        <source>Decided already.</source>
+        <translation>已有决定。</translation>
+    </message>
+</context>
+<context>
     <name>CustomerTab</name>
     <message>
-        <source>Declined repairs now due</source>
-        <translation>客户暂缓的维修已到期</translation>
+        <source>Due: declined repairs, maintenance, warranty</source>
+        <translation>到期提醒：客户暂缓的维修、保养、三包</translation>
     </message>
     <message>
         <source>Open complaints</source>
@@ -131,6 +453,7 @@ Record the work in the other tabs: pre-inspection, faults, parts and time.</sour
     <name>EnrollPage</name>
     <message>
         <source>Connect this device to HQ</source>
+        <extracomment>What IT placed (sync/preconfig.py&apos;s precedence), and HQ&apos;s pinned certificate.</extracomment>
         <translation>将本设备连接到总部</translation>
     </message>
     <message>
@@ -422,6 +745,121 @@ Walk round the machine and add what you find above: the customer sees it before 
     <message>
         <source>Choose a reminder date after today.</source>
         <translation>请选择今天以后的提醒日期。</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpQueuePage</name>
+    <message>
+        <source>The job</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>The call</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Reached</source>
+        <translation>已联系上</translation>
+    </message>
+    <message>
+        <source>Not reached, try later</source>
+        <translation>未联系上，稍后再试</translation>
+    </message>
+    <message>
+        <source>The customer praised the engineer</source>
+        <translation>客户表扬了服务工程师</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s comments</source>
+        <translation>客户意见</translation>
+    </message>
+    <message>
+        <source>The customer has a complaint</source>
+        <translation>客户有投诉</translation>
+    </message>
+    <message>
+        <source>The complaint in the customer&apos;s words</source>
+        <translation>投诉内容（客户原话）</translation>
+    </message>
+    <message>
+        <source>No licence points</source>
+        <translation>不计服务证积分</translation>
+    </message>
+    <message>
+        <source>Why (for the supervisor)</source>
+        <translation>原因（供服务经理参考）</translation>
+    </message>
+    <message>
+        <source>Save the call</source>
+        <translation>保存回访</translation>
+    </message>
+    <message>
+        <source>Follow-up calls</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Calls due: %1</source>
+        <translation>待回访：%1</translation>
+    </message>
+    <message>
+        <source>Close jobs not sampled (%1)</source>
+        <translation>关闭未抽中的工单（%1）</translation>
+    </message>
+    <message>
+        <source>Key customer</source>
+        <translation>大客户</translation>
+    </message>
+    <message>
+        <source>Try again after %1</source>
+        <translation>%1 后再试</translation>
+    </message>
+    <message>
+        <source>Calls not answered: %1</source>
+        <translation>未联系上：%1</translation>
+    </message>
+    <message>
+        <source>No calls due.</source>
+        <translation>没有待回访的工单。</translation>
+    </message>
+    <message>
+        <source>key customer: always called</source>
+        <translation>大客户：必须回访</translation>
+    </message>
+    <message>
+        <source>grade %1 region: every job</source>
+        <translation>%1 类区域：每单回访</translation>
+    </message>
+    <message>
+        <source>grade C region: in the sample</source>
+        <translation>C 类区域：已抽中</translation>
+    </message>
+    <message>
+        <source>Engineer: %1</source>
+        <translation>服务工程师：%1</translation>
+    </message>
+    <message>
+        <source>Machine: %1</source>
+        <translation>设备：%1</translation>
+    </message>
+    <message>
+        <source>Finished: %1</source>
+        <translation>完工：%1</translation>
+    </message>
+    <message>
+        <source>warranty</source>
+        <translation>三包</translation>
+    </message>
+    <message>
+        <source>Charged: %1</source>
+        <translation>收费：%1</translation>
+    </message>
+    <message>
+        <source>%1: not reached</source>
+        <translation>%1：未联系上</translation>
+    </message>
+    <message>
+        <source>The job is no longer on this device.</source>
+        <translation>此工单已不在本设备上。</translation>
     </message>
 </context>
 <context>
@@ -842,6 +1280,14 @@ Walk round the machine and add what you find above: the customer sees it before 
         <translation>驱动桥</translation>
     </message>
     <message>
+        <source>Back to unassigned</source>
+        <translation>退回未派工</translation>
+    </message>
+    <message>
+        <source>Follow-up job opened</source>
+        <translation>已开后续工单</translation>
+    </message>
+    <message>
         <source>Travel system</source>
         <translation>行走系统</translation>
     </message>
@@ -888,6 +1334,34 @@ Walk round the machine and add what you find above: the customer sees it before 
     <message>
         <source>Waiting</source>
         <translation>等待</translation>
+    </message>
+    <message>
+        <source>Broken promise (−)</source>
+        <translation>未兑现承诺 (−)</translation>
+    </message>
+    <message>
+        <source>Non-standard service (−)</source>
+        <translation>服务不规范 (−)</translation>
+    </message>
+    <message>
+        <source>Overcharging (−)</source>
+        <translation>乱收费 (−)</translation>
+    </message>
+    <message>
+        <source>Not fixed in one visit (−)</source>
+        <translation>未一次修复 (−)</translation>
+    </message>
+    <message>
+        <source>Repeat repairs (−)</source>
+        <translation>重复维修 (−)</translation>
+    </message>
+    <message>
+        <source>Customer delighted (+)</source>
+        <translation>客户非常满意 (+)</translation>
+    </message>
+    <message>
+        <source>Small improvement (+)</source>
+        <translation>小改进 (+)</translation>
     </message>
     <message>
         <source>Very satisfied</source>
@@ -1028,6 +1502,42 @@ Walk round the machine and add what you find above: the customer sees it before 
     <message>
         <source>Assign the job to an engineer.</source>
         <translation>请把工单派给一名服务工程师。</translation>
+    </message>
+    <message>
+        <source>The job is already this engineer&apos;s.</source>
+        <translation>此工单已派给该服务工程师。</translation>
+    </message>
+    <message>
+        <source>That engineer is not in your team.</source>
+        <translation>该服务工程师不在您的团队中。</translation>
+    </message>
+    <message>
+        <source>The job is not assigned.</source>
+        <translation>此工单未派工。</translation>
+    </message>
+    <message>
+        <source>Pick the customer or enter a new one.</source>
+        <translation>请选择客户或新建客户。</translation>
+    </message>
+    <message>
+        <source>Pick the customer&apos;s region.</source>
+        <translation>请选择客户所在区域。</translation>
+    </message>
+    <message>
+        <source>The machine&apos;s serial number is required.</source>
+        <translation>需要填写设备出厂编号。</translation>
+    </message>
+    <message>
+        <source>A machine with this serial is on file.</source>
+        <translation>档案中已有此出厂编号的设备。</translation>
+    </message>
+    <message>
+        <source>Pick the machine&apos;s model.</source>
+        <translation>请选择设备机型。</translation>
+    </message>
+    <message>
+        <source>That machine belongs to another customer.</source>
+        <translation>该设备属于其他客户。</translation>
     </message>
     <message>
         <source>This job cannot be rescheduled now.</source>
@@ -1312,8 +1822,715 @@ Walk round the machine and add what you find above: the customer sees it before 
         <translation>%1的工单</translation>
     </message>
     <message>
+        <source>%1 — office</source>
+        <translation>%1 — 办公室</translation>
+    </message>
+    <message>
+        <source>%1 — supervisor&apos;s desk</source>
+        <translation>%1 — 服务经理工作台</translation>
+    </message>
+    <message>
         <source>That job was reassigned by HQ.</source>
         <translation>总部已将该工单改派他人。</translation>
+    </message>
+</context>
+<context>
+    <name>Measures</name>
+    <message>
+        <source>Jobs</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Very satisfied</source>
+        <translation>非常满意</translation>
+    </message>
+    <message>
+        <source>Dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
+        <source>Praise</source>
+        <translation>表扬</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>Bonus (¥)</source>
+        <translation>奖金（¥）</translation>
+    </message>
+    <message>
+        <source>Licence points</source>
+        <translation>服务证积分</translation>
+    </message>
+    <message>
+        <source>Answered in 4 h</source>
+        <translation>4 小时内响应</translation>
+    </message>
+    <message>
+        <source>On site in time</source>
+        <translation>及时到场</translation>
+    </message>
+    <message>
+        <source>Complaints answered in 4 h</source>
+        <translation>投诉 4 小时内答复</translation>
+    </message>
+    <message>
+        <source>Fixed first time</source>
+        <translation>一次修复</translation>
+    </message>
+    <message>
+        <source>Return repairs</source>
+        <translation>返修</translation>
+    </message>
+    <message>
+        <source>Complaints</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>Complaint PPM</source>
+        <translation>投诉 PPM</translation>
+    </message>
+    <message>
+        <source>Dissatisfaction PPM</source>
+        <translation>不满意 PPM</translation>
+    </message>
+    <message>
+        <source>Omission PPM</source>
+        <translation>漏报 PPM</translation>
+    </message>
+    <message>
+        <source>Warranty cost (¥)</source>
+        <translation>三包费用（¥）</translation>
+    </message>
+    <message>
+        <source>Parts used</source>
+        <translation>更换配件</translation>
+    </message>
+    <message>
+        <source>Login</source>
+        <translation>登录名</translation>
+    </message>
+    <message>
+        <source>Engineer</source>
+        <translation>服务工程师</translation>
+    </message>
+    <message>
+        <source>Job type</source>
+        <translation>服务类型</translation>
+    </message>
+    <message>
+        <source>Part number</source>
+        <translation>配件编号</translation>
+    </message>
+    <message>
+        <source>Name (Chinese)</source>
+        <translation>中文名称</translation>
+    </message>
+    <message>
+        <source>Name (English)</source>
+        <translation>英文名称</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Under warranty</source>
+        <translation>其中三包</translation>
+    </message>
+    <message>
+        <source>Value (¥)</source>
+        <translation>金额（¥）</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>机型</translation>
+    </message>
+    <message>
+        <source>Component</source>
+        <translation>部位</translation>
+    </message>
+    <message>
+        <source>Faults</source>
+        <translation>故障数</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <source>Cumulative share</source>
+        <translation>累计占比</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>出厂编号</translation>
+    </message>
+    <message>
+        <source>Repairs</source>
+        <translation>维修次数</translation>
+    </message>
+    <message>
+        <source>Machines</source>
+        <translation>设备数</translation>
+    </message>
+    <message>
+        <source>Hours</source>
+        <translation>工作小时</translation>
+    </message>
+    <message>
+        <source>Mean hours between faults</source>
+        <translation>平均故障间隔小时</translation>
+    </message>
+    <message>
+        <source>Machines without reading</source>
+        <translation>无工作小时读数的设备</translation>
+    </message>
+    <message>
+        <source>Their faults</source>
+        <translation>其故障数</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>Why left out</source>
+        <translation>未计入原因</translation>
+    </message>
+    <message>
+        <source>Engineers</source>
+        <translation>服务工程师</translation>
+    </message>
+    <message>
+        <source>Jobs by type</source>
+        <translation>按服务类型统计工单</translation>
+    </message>
+    <message>
+        <source>Faults by model and component</source>
+        <translation>按机型和部位统计故障</translation>
+    </message>
+    <message>
+        <source>Repeat repairs of a component</source>
+        <translation>同一部位重复维修</translation>
+    </message>
+    <message>
+        <source>Hours between faults by model</source>
+        <translation>按机型统计故障间隔小时</translation>
+    </message>
+    <message>
+        <source>Left out, and why</source>
+        <translation>未计入的工单及原因</translation>
+    </message>
+    <message>
+        <source>Customer not reached</source>
+        <translation>未联系上客户</translation>
+    </message>
+    <message>
+        <source>No satisfaction recorded</source>
+        <translation>未记录满意度</translation>
+    </message>
+    <message>
+        <source>A later call counts</source>
+        <translation>以后一次回访为准</translation>
+    </message>
+    <message>
+        <source>Dissatisfied: bonus withheld</source>
+        <translation>不满意：扣发奖金</translation>
+    </message>
+    <message>
+        <source>No follow-up call yet</source>
+        <translation>尚未回访</translation>
+    </message>
+    <message>
+        <source>No answer time</source>
+        <translation>没有答复时间</translation>
+    </message>
+    <message>
+        <source>No arrival time</source>
+        <translation>没有到场时间</translation>
+    </message>
+    <message>
+        <source>No fault recorded</source>
+        <translation>未记录故障</translation>
+    </message>
+    <message>
+        <source>No machine</source>
+        <translation>没有设备</translation>
+    </message>
+    <message>
+        <source>No completion time</source>
+        <translation>没有完工时间</translation>
+    </message>
+    <message>
+        <source>No model</source>
+        <translation>没有机型</translation>
+    </message>
+    <message>
+        <source>Operator misuse</source>
+        <translation>使用不当</translation>
+    </message>
+    <message>
+        <source>No hour meter reading</source>
+        <translation>没有工作小时读数</translation>
+    </message>
+    <message>
+        <source>No job</source>
+        <translation>没有工单</translation>
+    </message>
+    <message>
+        <source>Cancelled after approval</source>
+        <translation>批准后取消</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <source>Fault neither fixed nor followed up</source>
+        <translation>故障既未排除也无后续工单</translation>
+    </message>
+    <message>
+        <source>Due for a call, none made</source>
+        <translation>应回访但未回访</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>已吊销</translation>
+    </message>
+    <message>
+        <source>Service measures</source>
+        <translation>服务指标</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>月份</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>班组</translation>
+    </message>
+    <message>
+        <source>All teams</source>
+        <translation>全部班组</translation>
+    </message>
+    <message>
+        <source>Counted at</source>
+        <translation>统计时间</translation>
+    </message>
+    <message>
+        <source>Closed by %1 at %2</source>
+        <translation>已由 %1 于 %2 关账</translation>
+    </message>
+    <message>
+        <source>Not closed yet</source>
+        <translation>尚未关账</translation>
+    </message>
+    <message>
+        <source>Changes since the month was closed: %1</source>
+        <translation>关账后的变动：%1</translation>
+    </message>
+    <message>
+        <source>The month in figures</source>
+        <translation>本月指标汇总</translation>
+    </message>
+    <message>
+        <source>Follow-up score by engineer</source>
+        <translation>各工程师回访得分</translation>
+    </message>
+    <message>
+        <source>Arrivals by engineer</source>
+        <translation>各工程师到场情况</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>及时</translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>Left out</source>
+        <translation>未计入</translation>
+    </message>
+    <message>
+        <source>Rates by engineer</source>
+        <translation>各工程师指标率</translation>
+    </message>
+    <message>
+        <source>Others</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>Quality feedback for engineering</source>
+        <translation>面向研发的质量反馈</translation>
+    </message>
+    <message>
+        <source>Page %1</source>
+        <translation>第 %1 页</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1/%2</translation>
+    </message>
+</context>
+<context>
+    <name>MeasuresPage</name>
+    <message>
+        <source>Month before</source>
+        <translation>上个月</translation>
+    </message>
+    <message>
+        <source>Month after</source>
+        <translation>下个月</translation>
+    </message>
+    <message>
+        <source>Close month</source>
+        <translation>月度关账</translation>
+    </message>
+    <message>
+        <source>CSV</source>
+        <translation>CSV</translation>
+    </message>
+    <message>
+        <source>Save every table as CSV</source>
+        <translation>将所有表格保存为 CSV</translation>
+    </message>
+    <message>
+        <source>PDF</source>
+        <translation>PDF</translation>
+    </message>
+    <message>
+        <source>Save the month&apos;s report as PDF</source>
+        <translation>将本月报告保存为 PDF</translation>
+    </message>
+    <message>
+        <source>Engineers</source>
+        <translation>服务工程师</translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>质量</translation>
+    </message>
+    <message>
+        <source>Tables</source>
+        <translation>表格</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>变动</translation>
+    </message>
+    <message>
+        <source>Tap a figure to see the jobs it counts.</source>
+        <translation>点击数字可查看计入的工单。</translation>
+    </message>
+    <message>
+        <source>Measures</source>
+        <translation>服务指标</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>正在统计…</translation>
+    </message>
+    <message>
+        <source>Not closed yet. Counted at %1.</source>
+        <translation>尚未关账。统计时间：%1。</translation>
+    </message>
+    <message>
+        <source>Closed by %1 at %2.</source>
+        <translation>已由 %1 于 %2 关账。</translation>
+    </message>
+    <message>
+        <source>%1 changes since: see Changes.</source>
+        <translation>此后有 %1 处变动：请查看“变动”。</translation>
+    </message>
+    <message>
+        <source>Nothing changed since.</source>
+        <translation>此后没有变动。</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>When closed</source>
+        <translation>关账时</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>当前</translation>
+    </message>
+    <message>
+        <source>Jobs added</source>
+        <translation>新增工单</translation>
+    </message>
+    <message>
+        <source>Jobs gone</source>
+        <translation>移出工单</translation>
+    </message>
+    <message>
+        <source>Counted</source>
+        <translation>已计入</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Left out</source>
+        <translation>未计入</translation>
+    </message>
+    <message>
+        <source>%1 · %2: %3 counted, %4 left out</source>
+        <translation>%1 · %2：计入 %3 个，未计入 %4 个</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>Why left out</source>
+        <translation>未计入原因</translation>
+    </message>
+    <message>
+        <source>%1: %2 jobs</source>
+        <translation>%1：%2 个工单</translation>
+    </message>
+    <message>
+        <source>Save the tables in</source>
+        <translation>表格保存到</translation>
+    </message>
+    <message>
+        <source>Save the month&apos;s report</source>
+        <translation>保存本月报告</translation>
+    </message>
+    <message>
+        <source>%1 tables saved.</source>
+        <translation>已保存 %1 个表格。</translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation>已保存 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>NeedsAnotherVisitDialog</name>
+    <message>
+        <source>Needs another visit</source>
+        <translation>需要再次上门</translation>
+    </message>
+    <message>
+        <source>Why is another visit needed?</source>
+        <translation>为什么需要再次上门？</translation>
+    </message>
+    <message>
+        <source>e.g. the main pump must be replaced</source>
+        <translation>例如：必须更换主泵</translation>
+    </message>
+    <message>
+        <source>Parts to bring</source>
+        <translation>需带配件</translation>
+    </message>
+    <message>
+        <source>Part number, name or pinyin initials</source>
+        <translation>配件编号、名称或拼音首字母</translation>
+    </message>
+    <message>
+        <source>Add part</source>
+        <translation>添加配件</translation>
+    </message>
+    <message>
+        <source>Wished time</source>
+        <translation>期望时间</translation>
+    </message>
+    <message>
+        <source>Assign to me (else it goes to the dispatch board)</source>
+        <translation>派给我自己（否则进入派工看板）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Create follow-up job</source>
+        <translation>创建后续工单</translation>
+    </message>
+    <message>
+        <source>Pick a part first.</source>
+        <translation>请先选择配件。</translation>
+    </message>
+    <message>
+        <source>No part to bring: add one above, or none.</source>
+        <translation>没有需带的配件：请在上方添加，或不添加。</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Please give a reason.</source>
+        <translation>请填写原因。</translation>
+    </message>
+    <message>
+        <source>The wished time is in the past.</source>
+        <translation>期望时间已过。</translation>
+    </message>
+</context>
+<context>
+    <name>NewJobDialog</name>
+    <message>
+        <source>New job</source>
+        <translation>新建工单</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Name, phone or customer code</source>
+        <translation>姓名、电话或客户编码</translation>
+    </message>
+    <message>
+        <source>New customer</source>
+        <translation>新客户</translation>
+    </message>
+    <message>
+        <source>Key customer</source>
+        <translation>大客户</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <source>Machine</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Purchase date known</source>
+        <translation>已知购机日期</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>机型</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>出厂编号</translation>
+    </message>
+    <message>
+        <source>The call</source>
+        <translation>报修信息</translation>
+    </message>
+    <message>
+        <source>Job type</source>
+        <translation>服务类型</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>What is wrong, in the customer&apos;s words</source>
+        <translation>故障描述（按客户原话）</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>The customer wishes a time</source>
+        <translation>客户有期望时间</translation>
+    </message>
+    <message>
+        <source>Chosen: %1</source>
+        <translation>已选：%1</translation>
+    </message>
+    <message>
+        <source>New machine</source>
+        <translation>新设备</translation>
+    </message>
+    <message>
+        <source>No machine (training, visit)</source>
+        <translation>无设备（培训、走访）</translation>
+    </message>
+    <message>
+        <source>Answer by %1 · on site by %2</source>
+        <translation>须于 %1 前答复 · %2 前到场</translation>
+    </message>
+</context>
+<context>
+    <name>OfficeDesk</name>
+    <message>
+        <source>Follow-up calls</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Complaints</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <source>Reminders</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <source>Measures</source>
+        <translation>服务指标</translation>
     </message>
 </context>
 <context>
@@ -1390,6 +2607,10 @@ Walk round the machine and add what you find above: the customer sees it before 
     <message>
         <source>If the visit cannot go as planned:</source>
         <translation>如果无法按计划上门：</translation>
+    </message>
+    <message>
+        <source>Needs another visit</source>
+        <translation>需要再次上门</translation>
     </message>
     <message>
         <source>Edit</source>
@@ -1492,12 +2713,156 @@ Walk round the machine and add what you find above: the customer sees it before 
         <translation>为什么未完工离场（例如等待配件）？</translation>
     </message>
     <message>
+        <source>Follow-up job created. HQ receives it at the next sync.</source>
+        <translation>后续工单已创建，下次同步时总部将收到。</translation>
+    </message>
+    <message>
         <source>Nothing changed.</source>
         <translation>没有改动。</translation>
     </message>
     <message>
         <source>Saved. HQ receives the correction at the next sync.</source>
         <translation>已保存，下次同步时总部将收到更正。</translation>
+    </message>
+</context>
+<context>
+    <name>PartsRequests</name>
+    <message>
+        <source>%1: %2 asked, %3 is normal per job</source>
+        <translation>%1：申请 %2 件，每单正常用量为 %3 件</translation>
+    </message>
+    <message>
+        <source>Decided already</source>
+        <translation>已处理</translation>
+    </message>
+    <message>
+        <source>No part in the request</source>
+        <translation>申请中没有配件</translation>
+    </message>
+    <message>
+        <source>Van stock, not for a repair</source>
+        <translation>服务车库存，非维修用</translation>
+    </message>
+    <message>
+        <source>Not a warranty repair: the customer pays</source>
+        <translation>非三包维修：由客户付费</translation>
+    </message>
+    <message>
+        <source>This request is not from your team.</source>
+        <translation>此申请不属于您的班组。</translation>
+    </message>
+    <message>
+        <source>The request has moved on meanwhile: look again.</source>
+        <translation>此申请已有新进展：请重新查看。</translation>
+    </message>
+    <message>
+        <source>Enter the carrier and the tracking number.</source>
+        <translation>请输入承运方和运单号。</translation>
+    </message>
+    <message>
+        <source>The rule does not approve this request.</source>
+        <translation>此申请不符合自动批准规则。</translation>
+    </message>
+</context>
+<context>
+    <name>PartsRequestsPage</name>
+    <message>
+        <source>Request</source>
+        <translation>申请</translation>
+    </message>
+    <message>
+        <source>Pick a request in the list.</source>
+        <translation>请在列表中选择一条申请。</translation>
+    </message>
+    <message>
+        <source>Reject…</source>
+        <translation>驳回…</translation>
+    </message>
+    <message>
+        <source>Ship…</source>
+        <translation>发货…</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <source>Parts requests</source>
+        <translation>备件申请</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s)</source>
+        <translation>
+            <numerusform>%n 条申请</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Warranty</source>
+        <translation>三包</translation>
+    </message>
+    <message>
+        <source>Approved automatically</source>
+        <translation>已自动批准</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>All engineers</source>
+        <translation>全部工程师</translation>
+    </message>
+    <message>
+        <source>Van stock</source>
+        <translation>车上库存</translation>
+    </message>
+    <message>
+        <source>Requested %1</source>
+        <translation>%1 申请</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>已审核</translation>
+    </message>
+    <message>
+        <source>%1, tracking number %2, shipped %3</source>
+        <translation>%1，运单号 %2，%3 发货</translation>
+    </message>
+    <message>
+        <source>Received %1</source>
+        <translation>%1 已收货</translation>
+    </message>
+    <message>
+        <source>Note: %1</source>
+        <translation>备注：%1</translation>
+    </message>
+    <message>
+        <source>Rejected: %1</source>
+        <translation>已驳回：%1</translation>
+    </message>
+    <message>
+        <source>The rule would approve it.</source>
+        <translation>按规则可自动批准。</translation>
+    </message>
+    <message>
+        <source>Waits for you:</source>
+        <translation>待您处理：</translation>
+    </message>
+    <message>
+        <source>Correct shipment…</source>
+        <translation>更正发货信息…</translation>
+    </message>
+    <message>
+        <source>Approved. The engineer sees it after the next sync.</source>
+        <translation>已批准。工程师下次同步后即可看到。</translation>
+    </message>
+    <message>
+        <source>Reject the request</source>
+        <translation>驳回申请</translation>
+    </message>
+    <message>
+        <source>Why is it rejected? The engineer reads your reason.</source>
+        <translation>驳回原因？工程师会看到您填写的原因。</translation>
     </message>
 </context>
 <context>
@@ -1583,6 +2948,26 @@ Search or scan above, pick the part, and tap Use part.</source>
     <message>
         <source>No part was used on this job.</source>
         <translation>本工单未使用配件。</translation>
+    </message>
+    <message>
+        <source>approved automatically</source>
+        <translation>已自动批准</translation>
+    </message>
+    <message>
+        <source>%1, tracking number %2, shipped %3</source>
+        <translation>%1，运单号 %2，%3 发货</translation>
+    </message>
+    <message>
+        <source>Rejected: %1</source>
+        <translation>已驳回：%1</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>已收货</translation>
+    </message>
+    <message>
+        <source>Received into the van.</source>
+        <translation>已收入服务车。</translation>
     </message>
     <message>
         <source>No part matches “%1”.
@@ -1780,6 +3165,68 @@ Take it with the camera, then tap it above.</source>
     <message>
         <source>No conflicts.</source>
         <translation>没有冲突。</translation>
+    </message>
+</context>
+<context>
+    <name>Reminders</name>
+    <message>
+        <source>%1 h service due at %2 h (now about %3 h)</source>
+        <translation>%1 小时保养应在 %2 小时进行（当前约 %3 小时）</translation>
+    </message>
+    <message>
+        <source>Maintenance due by date: %1</source>
+        <translation>按日期应保养：%1</translation>
+    </message>
+    <message>
+        <source>Free warranty ends on %1</source>
+        <translation>免费三包期于 %1 结束</translation>
+    </message>
+    <message>
+        <source>Declined repair: %1 — %2</source>
+        <translation>拒修项目：%1 — %2</translation>
+    </message>
+    <message>
+        <source>Overdue: </source>
+        <translation>已超时：</translation>
+    </message>
+</context>
+<context>
+    <name>RemindersPage</name>
+    <message>
+        <source>The reminder</source>
+        <translation>提醒内容</translation>
+    </message>
+    <message>
+        <source>Make a job</source>
+        <translation>生成工单</translation>
+    </message>
+    <message>
+        <source>Why it is dismissed</source>
+        <translation>忽略原因</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>忽略</translation>
+    </message>
+    <message>
+        <source>Reminders</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <source>Customers to call back: %1</source>
+        <translation>需回访客户：%1</translation>
+    </message>
+    <message>
+        <source>No reminders due.</source>
+        <translation>暂无到期提醒。</translation>
+    </message>
+    <message>
+        <source>Danger if not repaired: %1</source>
+        <translation>不修复的危害：%1</translation>
+    </message>
+    <message>
+        <source>The user is not on this device.</source>
+        <translation>本设备上没有该用户。</translation>
     </message>
 </context>
 <context>
@@ -2067,6 +3514,22 @@ Take it with the camera, then tap it above.</source>
     <message>
         <source>Report hash (SHA-256)</source>
         <translation>报告校验码 (SHA-256)</translation>
+    </message>
+    <message>
+        <source>Supervisor&apos;s approval</source>
+        <translation>服务经理审核意见</translation>
+    </message>
+    <message>
+        <source>Approved by</source>
+        <translation>批准人</translation>
+    </message>
+    <message>
+        <source>Approved at</source>
+        <translation>批准时间</translation>
+    </message>
+    <message>
+        <source>Supervisor&apos;s signature</source>
+        <translation>服务经理签字</translation>
     </message>
     <message>
         <source>Scan to verify this report</source>
@@ -2378,6 +3841,222 @@ Take it with the camera, then tap it above.</source>
     </message>
 </context>
 <context>
+    <name>ReportReview</name>
+    <message>
+        <source>Sync conflict</source>
+        <translation>同步冲突</translation>
+    </message>
+    <message>
+        <source>Value out of range</source>
+        <translation>数值超出范围</translation>
+    </message>
+    <message>
+        <source>Checklist failure</source>
+        <translation>检查表不合格</translation>
+    </message>
+    <message>
+        <source>Fault not fixed</source>
+        <translation>故障未排除</translation>
+    </message>
+    <message>
+        <source>Warranty overridden</source>
+        <translation>三包判定被改动</translation>
+    </message>
+    <message>
+        <source>No flag</source>
+        <translation>无标记</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>已退回</translation>
+    </message>
+    <message>
+        <source>Resubmitted</source>
+        <translation>已重新提交</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>已审核</translation>
+    </message>
+    <message>
+        <source>Missing photo</source>
+        <translation>缺少照片</translation>
+    </message>
+    <message>
+        <source>Wrong part</source>
+        <translation>配件错误</translation>
+    </message>
+    <message>
+        <source>Wrong warranty decision</source>
+        <translation>三包判定错误</translation>
+    </message>
+    <message>
+        <source>Incomplete checklist</source>
+        <translation>检查表不完整</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>Signed by the customer</source>
+        <translation>客户已签字</translation>
+    </message>
+    <message>
+        <source>Corrected and signed again</source>
+        <translation>已更正并重新签字</translation>
+    </message>
+    <message>
+        <source>Returned for rework</source>
+        <translation>退回返工</translation>
+    </message>
+    <message>
+        <source>Faults</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <source>Parts</source>
+        <translation>配件</translation>
+    </message>
+    <message>
+        <source>Charges</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Checklists</source>
+        <translation>检查表</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>工时</translation>
+    </message>
+    <message>
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>Pre-inspection</source>
+        <translation>预检</translation>
+    </message>
+    <message>
+        <source>Sign-off</source>
+        <translation>签字确认</translation>
+    </message>
+    <message>
+        <source>Open items</source>
+        <translation>待办事项</translation>
+    </message>
+    <message>
+        <source>Machine</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Engineer</source>
+        <translation>服务工程师</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>派工单</translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation>登记记录</translation>
+    </message>
+    <message>
+        <source>Left site</source>
+        <translation>离场时间</translation>
+    </message>
+    <message>
+        <source>Letterhead</source>
+        <translation>报告抬头</translation>
+    </message>
+</context>
+<context>
+    <name>ReportReviewView</name>
+    <message>
+        <source>Back to the list</source>
+        <translation>返回列表</translation>
+    </message>
+    <message>
+        <source>Changes from the previous revision</source>
+        <translation>与上一修订版的差异</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史记录</translation>
+    </message>
+    <message>
+        <source>Return for rework</source>
+        <translation>退回返工</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <source>Checking the report…</source>
+        <translation>正在校验服务报告…</translation>
+    </message>
+    <message>
+        <source>Does not match what was signed</source>
+        <translation>与签字内容不一致</translation>
+    </message>
+    <message>
+        <source>The content no longer gives the signed hash.</source>
+        <translation>报告内容的校验码与签字时不一致。</translation>
+    </message>
+    <message>
+        <source>The sign-off names another signature than the content.</source>
+        <translation>签字确认所对应的签名与报告内容不符。</translation>
+    </message>
+    <message>
+        <source>A picture does not match its hash: %1</source>
+        <translation>照片与其校验码不一致：%1</translation>
+    </message>
+    <message>
+        <source>Photos or signature not arrived yet — sync</source>
+        <translation>照片或签名尚未收到 — 请同步</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n picture(s) still to come.</source>
+        <translation>
+            <numerusform>还有 %n 张照片未收到。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Verified: as the customer signed</source>
+        <translation>校验通过：与客户签字内容一致</translation>
+    </message>
+    <message>
+        <source>Hash, signature and photos match; the work recorded agrees.</source>
+        <translation>校验码、签名和照片均一致；记录的工作内容相符。</translation>
+    </message>
+    <message>
+        <source>Hash, signature and photos match.</source>
+        <translation>校验码、签名和照片均一致。</translation>
+    </message>
+    <message>
+        <source>What the customer pays or what was done changed: they signed again.</source>
+        <translation>客户付费内容或维修内容有变动：客户已重新签字。</translation>
+    </message>
+    <message>
+        <source>Only the company&apos;s own records changed.</source>
+        <translation>仅公司内部记录有变动。</translation>
+    </message>
+</context>
+<context>
     <name>RescheduleDialog</name>
     <message>
         <source>New time agreed with the customer</source>
@@ -2402,6 +4081,124 @@ Take it with the camera, then tap it above.</source>
     <message>
         <source>The new time is in the past.</source>
         <translation>新时间早于当前时间。</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnDialog</name>
+    <message>
+        <source>Return for rework</source>
+        <translation>退回返工</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>What must the engineer correct?</source>
+        <translation>工程师需要更正什么？</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Return</source>
+        <translation>退回</translation>
+    </message>
+    <message>
+        <source>Write what must be corrected.</source>
+        <translation>请填写需要更正的内容。</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewQueue</name>
+    <message>
+        <source>Deadline met</source>
+        <translation>按时完成</translation>
+    </message>
+    <message>
+        <source>Deadline missed</source>
+        <translation>已超时</translation>
+    </message>
+    <message>
+        <source>No deadline</source>
+        <translation>无时限</translation>
+    </message>
+    <message>
+        <source>All under warranty</source>
+        <translation>全部三包</translation>
+    </message>
+    <message>
+        <source>Partly under warranty</source>
+        <translation>部分三包</translation>
+    </message>
+    <message>
+        <source>No warranty</source>
+        <translation>非三包</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <extracomment>The period filter: days back from today (None: any time).</extracomment>
+        <translation>不限时间</translation>
+    </message>
+    <message>
+        <source>Signed today</source>
+        <translation>今天签字</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewQueuePage</name>
+    <message>
+        <source>Select clean reports</source>
+        <translation>选择无问题的报告</translation>
+    </message>
+    <message>
+        <source>Reports to review</source>
+        <translation>待审核的服务报告</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n report(s)</source>
+        <translation>
+            <numerusform>%n 份服务报告</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>All engineers</source>
+        <translation>全部工程师</translation>
+    </message>
+    <message>
+        <source>All job types</source>
+        <translation>全部服务类型</translation>
+    </message>
+    <message>
+        <source>Any deadline</source>
+        <translation>不限时限</translation>
+    </message>
+    <message>
+        <source>Any warranty share</source>
+        <translation>不限三包比例</translation>
+    </message>
+    <message>
+        <source>Any flags</source>
+        <translation>不限标记</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n report(s) approved.</source>
+        <translation>
+            <numerusform>已批准 %n 份服务报告。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2437,6 +4234,45 @@ Take it with the camera, then tap it above.</source>
     <message>
         <source>Screen</source>
         <translation>屏幕显示</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+</context>
+<context>
+    <name>ShipDialog</name>
+    <message>
+        <source>Record the shipment</source>
+        <translation>登记发货</translation>
+    </message>
+    <message>
+        <source>e.g. SF Express</source>
+        <translation>例如：顺丰速运</translation>
+    </message>
+    <message>
+        <source>Carrier</source>
+        <translation>承运方</translation>
+    </message>
+    <message>
+        <source>Tracking number</source>
+        <translation>运单号</translation>
+    </message>
+    <message>
+        <source>Shipped on</source>
+        <translation>发货日期</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Save shipment</source>
+        <translation>保存发货信息</translation>
+    </message>
+    <message>
+        <source>Enter the carrier and the tracking number.</source>
+        <translation>请输入承运方和运单号。</translation>
     </message>
 </context>
 <context>
@@ -2530,12 +4366,44 @@ Take it with the camera, then tap it above.</source>
         <translation>客户签字并完成报告</translation>
     </message>
     <message>
+        <source>Missing photo</source>
+        <translation>缺少照片</translation>
+    </message>
+    <message>
+        <source>Wrong part</source>
+        <translation>配件错误</translation>
+    </message>
+    <message>
+        <source>Wrong warranty decision</source>
+        <translation>三包判定错误</translation>
+    </message>
+    <message>
+        <source>Incomplete checklist</source>
+        <translation>检查表不完整</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>Returned for rework</source>
+        <translation>退回返工</translation>
+    </message>
+    <message>
         <source>Your open items — settle them before the customer signs</source>
         <translation>您的待办事项 — 请在客户签字前处理</translation>
     </message>
     <message>
         <source>Leave them open and say why…</source>
         <translation>暂不处理并说明原因…</translation>
+    </message>
+    <message>
+        <source>Needs another visit</source>
+        <translation>需要再次上门</translation>
+    </message>
+    <message>
+        <source>Who signs the correction</source>
+        <translation>由谁签字确认更正</translation>
     </message>
     <message>
         <source>Signed report</source>
@@ -2560,6 +4428,18 @@ Take it with the camera, then tap it above.</source>
     <message>
         <source>Signed by %1 on %2.</source>
         <translation>%1 于 %2 签字。</translation>
+    </message>
+    <message>
+        <source>Returned by %1 on %2. Correct it, then sign it again.</source>
+        <translation>%1 于 %2 退回。请更正后重新签字。</translation>
+    </message>
+    <message>
+        <source>Nothing the customer pays for or had done has changed: their signature on the report they signed stands. Sign the correction yourself.</source>
+        <translation>客户付费内容和维修内容均未变动：客户在原报告上的签字依然有效。请由您本人签字确认更正。</translation>
+    </message>
+    <message>
+        <source>The correction changes what the customer signed for (%1 changes to what they pay or had done): the customer signs again.</source>
+        <translation>此次更正改变了客户签字确认的内容（付费或维修内容有 %1 处变动）：需客户重新签字。</translation>
     </message>
     <message numerus="yes">
         <source>and %n more</source>
@@ -2638,6 +4518,33 @@ Take it with the camera, then tap it above.</source>
     <message>
         <source>Saved to %1</source>
         <translation>已保存到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureDialog</name>
+    <message>
+        <source>Your signature</source>
+        <translation>您的签名</translation>
+    </message>
+    <message>
+        <source>Sign once. Your signature is kept on this device and printed on the company copy of every report you approve.</source>
+        <translation>只需签一次。您的签名保存在本设备上，并打印在您批准的每份服务报告的公司联上。</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Keep and approve</source>
+        <translation>保存并批准</translation>
+    </message>
+    <message>
+        <source>Please sign in the box.</source>
+        <translation>请在框内签名。</translation>
     </message>
 </context>
 <context>
@@ -2746,7 +4653,26 @@ Take it with the camera, then tap it above.</source>
     </message>
 </context>
 <context>
+    <name>SupervisorDesk</name>
+    <message>
+        <source>Reports to review</source>
+        <translation>待审核的服务报告</translation>
+    </message>
+    <message>
+        <source>Dispatch board</source>
+        <translation>派工看板</translation>
+    </message>
+    <message>
+        <source>Parts requests</source>
+        <translation>备件申请</translation>
+    </message>
+</context>
+<context>
     <name>SyncIndicator</name>
+    <message>
+        <source>An update is available</source>
+        <translation>有可用更新</translation>
+    </message>
     <message>
         <source>Sync now</source>
         <translation>立即同步</translation>
@@ -2792,6 +4718,10 @@ Take it with the camera, then tap it above.</source>
         <translation>本设备尚未在总部注册。</translation>
     </message>
     <message>
+        <source>HQ&apos;s certificate is not the expected one: nothing was sent. Ask IT.</source>
+        <translation>总部证书与预期不符：未发送任何数据。请联系 IT 人员。</translation>
+    </message>
+    <message>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
@@ -2818,6 +4748,10 @@ Take it with the camera, then tap it above.</source>
     <message>
         <source>Never synced</source>
         <translation>从未同步</translation>
+    </message>
+    <message>
+        <source>Ask IT to install version %1.</source>
+        <translation>请联系 IT 人员安装 %1 版本。</translation>
     </message>
     <message numerus="yes">
         <source>%n to look at</source>
