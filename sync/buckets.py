@@ -3,7 +3,8 @@
 * ``catalogue`` — regions, product models, parts, templates, warehouses, the company's
   letterhead: every device;
 * ``org`` — teams and users (names, roles): every device;
-* ``user:<id>`` — one person's devices, van stock, parts requests, licence points;
+* ``user:<id>`` — one person's devices, van stock, parts requests, licence points, the
+  months a supervisor closed;
 * ``customer:<id>`` — the customer file: sites, contacts, machines, hour meters,
   complaints;
 * ``job:<id>`` — one job and everything recorded on it, up to the follow-up call and
@@ -45,6 +46,7 @@ from fieldapp.models import (
     JobEvent,
     LicenceEvent,
     Machine,
+    MonthClose,
     Part,
     PartCompatibility,
     PartsRequest,
@@ -136,6 +138,8 @@ def bucket_of(session: Session, row: SyncedRow) -> str:
         return user_bucket(request.requester_id) if request else ORG
     if isinstance(row, LicenceEvent):
         return user_bucket(row.engineer_id)
+    if isinstance(row, MonthClose):
+        return user_bucket(row.closed_by_id)  # the team's supervisors hold it
     if isinstance(row, Customer):
         return customer_bucket(row.id)
     if isinstance(row, CustomerSite | Contact | Machine | Complaint):

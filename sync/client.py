@@ -40,6 +40,7 @@ from fieldapp.models import (
     SyncConflict,
     SyncedRowState,
 )
+from fieldapp.numbering import NumberBlock, store_blocks
 from fieldapp.store import Store, StoreSession
 from fieldapp.wire import from_wire, row_to_wire
 from sync import protocol as p
@@ -68,6 +69,10 @@ BUCKETS = "sync.buckets"
 BACKFILL = "sync.backfill"
 LAST_SYNC = "sync.last_success"
 LAST_ERROR = "sync.last_error"
+#: HQ's TLS certificate (SHA-256 hex) the device accepts, set at enrollment from the QR.
+TLS_PIN = "sync.tls_fingerprint"
+#: The app version HQ says is current (its pull answer), for "an update is available".
+CURRENT_APP_VERSION = "sync.current_app_version"
 LAST_FULL_VERIFY = "sync.last_full_verify"
 FULL_VERIFY_EVERY = timedelta(days=1)
 
@@ -98,7 +103,35 @@ def _no_progress(_phase: str, _done: int, _total: int) -> None:
     return None
 
 
-def make_http_session(retries: int = 4) -> requests.Session:
+class PinnedAdapter(HTTPAdapter):
+    """HTTPS that accepts exactly one certificate: the one whose SHA-256 the enrollment
+    QR code (or IT) gave for this HQ. Its chain is not checked against the system's
+    CAs (a pinned HQ may use its own), the fingerprint is: any other certificate is
+    refused, whoever signed it."""
+
+    def __init__(self, fingerprint: str, **kwargs: Any) -> None:
+        self.fingerprint = fingerprint
+        super().__init__(**kwargs)
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: bool | str, cert: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        host, pool = super().build_connection_pool_key_attributes(request, verify, cert)
+        if host.get("scheme") == "https":
+            pool.pop("ca_certs", None)
+            pool.pop("ca_cert_dir", None)
+            pool.update(cert_reqs="CERT_NONE", assert_fingerprint=self.fingerprint)
+        return host, pool
+
+    def cert_verify(self, conn: Any, url: str, verify: bool | str, cert: Any) -> None:
+        super().cert_verify(conn, url, verify, cert)
+        if url.lower().startswith("https"):
+            conn.cert_reqs = "CERT_NONE"
+            conn.ca_certs = conn.ca_cert_dir = None
+            conn.assert_fingerprint = self.fingerprint
+
+
+def make_http_session(retries: int = 4, fingerprint: str = "") -> requests.Session:
     session = requests.Session()
     retry = Retry(
         total=retries,
@@ -115,7 +148,9 @@ def make_http_session(retries: int = 4) -> requests.Session:
     )
     adapter = HTTPAdapter(max_retries=retry)
     session.mount("http://", adapter)
-    session.mount("https://", adapter)
+    session.mount(
+        "https://", PinnedAdapter(fingerprint, max_retries=retry) if fingerprint else adapter
+    )
     session.headers.update(
         {
             p.PROTOCOL_HEADER: str(p.PROTOCOL_VERSION),
@@ -142,10 +177,16 @@ def _raise_for(response: requests.Response) -> None:
 class HQConnection:
     """HTTP to HQ with the device's token."""
 
-    def __init__(self, server: str, token: str | None, timeout: tuple[float, float] = (5, 60)):
+    def __init__(
+        self,
+        server: str,
+        token: str | None,
+        timeout: tuple[float, float] = (5, 60),
+        fingerprint: str = "",
+    ):
         self.server = server.rstrip("/")
         self.timeout = timeout
-        self.http = make_http_session()
+        self.http = make_http_session(fingerprint=fingerprint)
         if token:
             self.http.headers["Authorization"] = f"Bearer {token}"
 
@@ -155,6 +196,11 @@ class HQConnection:
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
             response = self.http.request(method, self.server + path, timeout=self.timeout, **kwargs)
+        except requests.exceptions.SSLError as error:
+            # Also a pinned HQ presenting another certificate than the QR code's.
+            raise SyncFailed(
+                "certificate", "HQ's certificate is not one this device can trust."
+            ) from error
         except requests.RequestException as error:
             raise SyncFailed(
                 "network", f"HQ cannot be reached ({type(error).__name__})."
@@ -198,10 +244,17 @@ class HQConnection:
 
 
 def enroll(
-    store: Store, data_dir: Path, server: str, code: str, device_name: str = "", platform: str = ""
+    store: Store,
+    data_dir: Path,
+    server: str,
+    code: str,
+    device_name: str = "",
+    platform: str = "",
+    fingerprint: str = "",
 ) -> p.EnrollResponse:
-    """Exchange a one-time code for this device's token; remember HQ and the user."""
-    connection = HQConnection(server, None)
+    """Exchange a one-time code for this device's token; remember HQ and the user (and
+    the certificate fingerprint HQ is pinned to, if the QR code or IT gave one)."""
+    connection = HQConnection(server, None, fingerprint=fingerprint)
     try:
         body = connection.post(
             f"{p.API}/enroll",
@@ -217,6 +270,7 @@ def enroll(
         (USER_ID, answer.user_id),
         (LOGIN, answer.login),
         (ROLE, answer.role),
+        (TLS_PIN, fingerprint),
     ):
         store.set_setting(key, value)
     return answer
@@ -238,7 +292,7 @@ class SyncClient:
             raise SyncFailed("not_enrolled", "This device is not enrolled with HQ yet.")
         self.store = store
         self.blobs = BlobStore(data_dir / "blobs")
-        self.hq = HQConnection(server, token)
+        self.hq = HQConnection(server, token, fingerprint=store.get_setting(TLS_PIN))
         self.progress = progress or _no_progress
         self.page_size = page_size
         self.push_batch = push_batch
@@ -254,6 +308,7 @@ class SyncClient:
         report = SyncReport()
         self._touched = set()
         try:
+            self.recover_if_hq_went_back(report)
             self.upload_blobs(report)
             self.push(report)
             try:
@@ -276,7 +331,18 @@ class SyncClient:
             raise
         self.store.set_setting(LAST_SYNC, utcnow().isoformat())
         self.store.set_setting(LAST_ERROR, "")
+        # HQ now holds every change: the copy taken before a schema upgrade can go.
+        self.store.drop_migration_backups()
         return report
+
+    def recover_if_hq_went_back(self, report: SyncReport) -> None:
+        """HQ restored from a backup: upload what it lost first (sync/restore_client.py)."""
+        from sync import restore_client
+
+        plan = restore_client.check(self)
+        if plan is not None:
+            restore_client.recover(self, report, plan)
+            restore_client.finish(self, plan)
 
     # --- push --------------------------------------------------------------------------
 
@@ -453,6 +519,7 @@ class SyncClient:
                 fault_point("client_between_pages")
                 if not answer.has_more and backfill is None:
                     self._sweep()
+                    self.store.set_setting(CURRENT_APP_VERSION, answer.current_app_version)
                     return
 
     def _change_scope(self, scope: list[str], digest: str, held: list[str], cursor: int) -> None:
@@ -578,6 +645,14 @@ class SyncClient:
                         },
                     ),
                     states,
+                )
+            if answer.job_number_blocks:
+                # Numbers HQ reserved for this device's new jobs (fieldapp/numbering.py):
+                # kept with the page, so they are known from the moment it is.
+                store_blocks(
+                    session,
+                    [NumberBlock(b.year, b.first, b.last) for b in answer.job_number_blocks],
+                    device_id=self.device_id,
                 )
             if backfill is not None:
                 if answer.has_more:
@@ -760,7 +835,9 @@ class SyncClient:
         with self.store.reader() as session:
             for entry in session.execute(
                 select(OutboxEntry).where(
-                    OutboxEntry.table_name.in_(["attachment", "signoff", "reportdelivery"]),  # type: ignore[attr-defined]
+                    OutboxEntry.table_name.in_(  # type: ignore[attr-defined]
+                        ["attachment", "signoff", "reportdelivery", "review"]
+                    ),
                     OutboxEntry.op == "insert",
                 )
             ).scalars():
@@ -774,9 +851,10 @@ class SyncClient:
                     hashes.append(sha)
         return hashes
 
-    def upload_blobs(self, report: SyncReport) -> None:
+    def upload_blobs(self, report: SyncReport, hashes_to_send: list[str] | None = None) -> None:
         hashes = []
-        for sha in self._pending_blob_hashes():
+        wanted = self._pending_blob_hashes() if hashes_to_send is None else hashes_to_send
+        for sha in wanted:
             if self.blobs.verify(sha):
                 hashes.append(sha)
             elif self.blobs.has(sha):
@@ -842,7 +920,7 @@ def _setting(key: str, value: str) -> LocalSetting:
 
 def sync_status(store: Store) -> dict[str, Any]:
     """What the status command and the status bar show about the sync, in one read."""
-    keys = [SERVER, LOGIN, DEVICE_ID, LAST_SYNC, LAST_ERROR, CURSOR]
+    keys = [SERVER, LOGIN, DEVICE_ID, LAST_SYNC, LAST_ERROR, CURSOR, CURRENT_APP_VERSION]
     with store.reader() as session:
         rejected = session.execute(
             select(func.count())
@@ -873,4 +951,35 @@ def sync_status(store: Store) -> dict[str, Any]:
         "rejected_changes": rejected,
         "conflicts": conflicts,
         "pending": pending,
+        "current_app_version": settings[CURRENT_APP_VERSION] or None,
+        "update_available": is_newer(settings[CURRENT_APP_VERSION], installed_version()),
     }
+
+
+def installed_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("fieldapp")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    """0.10.2 -> (0, 10, 2); a pre-release's letters end its number (0.2.0rc1 -> 0.2.0)."""
+    key = []
+    for piece in version.strip().split("."):
+        digits = ""
+        for ch in piece:
+            if not ch.isdigit():
+                break
+            digits += ch
+        key.append(int(digits or 0))
+    return tuple(key)
+
+
+def is_newer(current: str, installed: str) -> bool:
+    """Whether HQ's current version is newer than the one installed here."""
+    if not current or not installed:
+        return False
+    return _version_key(current) > _version_key(installed)

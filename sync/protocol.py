@@ -175,6 +175,15 @@ class Change(BaseModel):
     row: dict[str, Any] | None = None
 
 
+class JobNumberBlock(BaseModel):
+    """Job numbers ``FW-<year>-<first>`` to ``FW-<year>-<last>`` reserved for this device
+    (docs/sync-protocol.md §8.6)."""
+
+    year: int
+    first: int
+    last: int
+
+
 class PullResponse(BaseModel):
     scope: list[str] | None = None  # set when the device's scope digest is stale
     scope_digest: str
@@ -182,6 +191,12 @@ class PullResponse(BaseModel):
     next_after: int  # backfill: the next ``after``; incremental: the next cursor
     has_more: bool
     server_seq: int
+    # Added within version 2: answers ignore unknown fields, so an older app reads on.
+    job_number_blocks: list[JobNumberBlock] = []
+    # The app version IT deploys now (FIELDAPP_HQ_CURRENT_APP_VERSION; "" unset): an
+    # older app says "an update is available"; IT delivers it, the app never replaces
+    # itself.
+    current_app_version: str = ""
 
 
 class ChecksumRequest(Strict):

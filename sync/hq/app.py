@@ -7,6 +7,7 @@ annotations of the routes, which are local to :func:`create_app`, at definition 
 
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -34,7 +35,7 @@ from fieldapp.wire import row_to_wire
 from sync import protocol as p
 from sync.buckets import job_bucket
 from sync.faults import fault_point
-from sync.hq import integrity, ratelimit, scope, service
+from sync.hq import blobstore, integrity, metrics, numbers, production, ratelimit, scope, service
 from sync.hq.apply import Actor, apply_batch
 from sync.hq.db import HQSession, current_seq, session_scope, snapshot_scope
 from sync.hq.gzip_body import GzipRequestMiddleware
@@ -47,6 +48,8 @@ from sync.hq.service import SyncError
 log = logging.getLogger(__name__)
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 TEXT = p.NO_NUL
+#: The app version IT deploys now, told to devices in every pull answer ("" unset).
+CURRENT_APP_VERSION_ENV = "FIELDAPP_HQ_CURRENT_APP_VERSION"
 JobNumber = Annotated[str, Path(min_length=1, max_length=24, pattern=TEXT)]
 
 # What each refusal means; every operation lists the ones it can give (OpenAPI).
@@ -261,6 +264,7 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
     @app.post(f"{p.API}/sync/push", dependencies=Protocol, responses=errors(*SYNC_ERRORS))
     def push(request: p.PushRequest, session: Db, actor: CurrentActor) -> p.PushResponse:
         response = apply_batch(session, actor, request)
+        metrics.count_push(response.results)
         fault_point("hq_push_before_commit")
         session.commit()
         fault_point("hq_push_after_commit")
@@ -275,9 +279,29 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
         request: p.PullRequest, authorization: Annotated[str, Header()] = ""
     ) -> p.PullResponse:
         # Read-only: the token check too happens in the snapshot, which blocks no writer.
+        year, size = utcnow().year, numbers.block_size()
         with snapshot_scope(app.state.engine) as snapshot:
             actor = actor_from_header(snapshot, authorization)
             response = service.pull(snapshot, actor.user, request)
+            metrics.count_pull(len(response.changes))
+            held = numbers.device_blocks(snapshot, actor.device_id, year)
+            blocks = [
+                p.JobNumberBlock(year=h.block.year, first=h.block.first, last=h.block.last)
+                for h in held
+                if h.unused > 0
+            ]
+            role = actor.role  # the user's row is not readable once the snapshot ends
+            short = numbers.needs_numbers(role, held, size)
+        if short:
+            # The device's reserve of job numbers is below half a block: a new block, in
+            # a short write of its own (the snapshot blocks no writer, and writes nothing).
+            with session_scope(app.state.engine) as session:
+                blocks = [
+                    p.JobNumberBlock(year=b.year, first=b.first, last=b.last)
+                    for b in numbers.top_up(session, role, actor.device_id, year, size)
+                ]
+        response.job_number_blocks = blocks
+        response.current_app_version = os.environ.get(CURRENT_APP_VERSION_ENV, "").strip()
         fault_point("hq_pull_before_answer")
         return response
 
@@ -359,7 +383,7 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
         blob = session.get(Blob, sha256)
         if blob is None or not service.blob_visible(session, actor.user, sha256):
             raise SyncError(404, "blob_unknown", "HQ has no such blob for this device.")
-        return Response(content=blob.data, media_type="application/octet-stream")
+        return Response(content=blobstore.read(blob), media_type="application/octet-stream")
 
     # --- JSON API for other systems (call centre, ERP) ---------------------------------
 
@@ -515,4 +539,5 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
             in_force_hash=current.report_hash if current and not in_force else None,
         )
 
+    production.install(app, engine)  # /health, /ready, /metrics, request ids, identity
     return app

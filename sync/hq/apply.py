@@ -21,6 +21,7 @@ from fieldapp.models import (
     TABLES_BY_NAME,
     ChecklistAnswer,
     ChecklistRun,
+    Customer,
     Job,
     ReportDelivery,
     SignOff,
@@ -46,6 +47,7 @@ from fieldapp.models.enums import (
     TimeKind,
     Urgency,
 )
+from fieldapp.numbering import is_provisional
 from fieldapp.rules import jobflow
 from fieldapp.rules.merge import Winner, resolve_field
 from fieldapp.rules.report_hash import verify_report
@@ -55,7 +57,8 @@ from fieldapp.signoffs import sign_off_refusal
 from fieldapp.wire import row_to_wire, to_wire
 from sync.buckets import bucket_of
 from sync.hq import scope
-from sync.hq.models import AppliedMutation, Revision
+from sync.hq.models import AppliedMutation, CustomerCreator, Revision
+from sync.hq.numbers import NumberRefused, number_for_pushed_job
 from sync.protocol import Mutation, MutationResult, PushRequest, PushResponse
 
 log = logging.getLogger(__name__)
@@ -226,6 +229,8 @@ def _insert(
     row = _validated(model, values)
     existing = session.get(model, mutation.row_id)
     if existing is not None:
+        if isinstance(row, Job) and isinstance(existing, Job) and is_provisional(row.number):
+            row.number = existing.number  # HQ gave it its real number the first time
         # The same insert again (e.g. from a re-created outbox): a no-op. Anything else
         # with this id is an attempt to overwrite someone's row.
         if _same_content(existing, row):
@@ -237,6 +242,8 @@ def _insert(
             )
         raise Rejection("id_conflict", "A different row with this id exists.")
     _authorize_insert(session, actor, row)
+    if isinstance(row, Job):
+        row.number = _pushed_number(session, actor, row.number)
     job = job_of(session, row) if actor.role == Role.ENGINEER else None
     if job is not None and job.id != row.id and job.assignee_id != actor.user.id:
         _flag(session, job)  # work recorded by the engineer the job was taken from
@@ -249,6 +256,10 @@ def _insert(
             raise Rejection(*refusal)
     session.add(row)
     session.flush()
+    if isinstance(row, Customer) and actor.role == Role.SUPERVISOR:
+        # Theirs until a job names it (sync/hq/scope.py new_customers).
+        session.add(CustomerCreator(customer_id=row.id, user_id=actor.user.id, created_at=utcnow()))
+        session.flush()
     return MutationResult(
         mutation_id=mutation.mutation_id,
         status="applied",
@@ -287,6 +298,10 @@ def _update(
     parsed = _validated(model, merged)
     wanted = {name: getattr(parsed, name) for name in incoming}
     _authorize_update(session, actor, row, parsed, wanted)
+    if isinstance(row, Job) and "number" in wanted and wanted["number"] != row.number:
+        if is_provisional(wanted["number"]):
+            raise Rejection("number_taken", "A job's number is changed only to a reserved one.")
+        wanted["number"] = _pushed_number(session, actor, wanted["number"])
 
     concurrent = _fields_changed_elsewhere(session, mutation, actor)
     taken_away = (
@@ -358,6 +373,15 @@ def _fields_changed_elsewhere(session: Session, mutation: Mutation, actor: Actor
             return set(mutation.fields)
         fields.update(names)
     return fields
+
+
+def _pushed_number(session: Session, actor: Actor, number: str) -> str:
+    """A job number from a device: one of its own blocks, or a provisional one that HQ
+    replaces with the next of the counter (docs/sync-protocol.md §8.6)."""
+    try:
+        return number_for_pushed_job(session, actor.device_id, number)
+    except NumberRefused as refused:
+        raise Rejection(refused.code, str(refused)) from refused
 
 
 def _check_status_step(session: Session, actor: Actor, job: Job, target: str, forced: bool) -> None:

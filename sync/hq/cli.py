@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import platformdirs
@@ -46,9 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("init", help="create or upgrade the database")
 
-    serve = commands.add_parser("serve", help="run the server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    from sync.hq import restore, serve
+
+    serve.add_options(commands.add_parser("serve", help="run the server"))
+    restore.add_commands(commands)  # backup, restore, restored
 
     user = commands.add_parser("user", help="manage users").add_subparsers(
         dest="user_command", required=True
@@ -131,6 +132,21 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "check", help="find rows changed behind HQ's back (raw SQL, bit rot) and repair them"
     )
+    measures = commands.add_parser("measures", help="a month's measures, per engineer and team")
+    measures.add_argument("--month", required=True, metavar="YYYY-MM")
+    measures.add_argument("--team", default=None, metavar="NAME", help="one team (default: all)")
+    measures.add_argument(
+        "--table",
+        default="engineers",
+        help="with --csv: engineers (default), jobs_by_type, "
+        "parts_used, pareto, repeat_repairs, hours_between_faults, exclusions",
+    )
+    measures.add_argument(
+        "--as-of", default=None, metavar="ISO", help="count as at this instant (default: now)"
+    )
+    shape = measures.add_mutually_exclusive_group(required=True)
+    shape.add_argument("--json", action="store_true", help="every figure with its jobs")
+    shape.add_argument("--csv", action="store_true", help="one table as CSV (UTF-8, BOM)")
     return parser
 
 
@@ -239,6 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if url.startswith("sqlite:///"):
         setup_logging(Path(url.removeprefix("sqlite:///")).resolve().parent)
     engine = make_hq_engine(url)
+    args.db_url = url
     if args.command in {"init", "serve", "demo", "company"}:
         migrate_hq(engine)
     try:
@@ -255,33 +272,13 @@ def _dispatch(engine: object, args: argparse.Namespace) -> int:
         sys.stdout.write("HQ database is up to date.\n")
         return 0
     if args.command == "serve":
-        import uvicorn
+        from sync.hq import serve  # settings, workers, HTTPS (sync/hq/serve.py)
 
-        from sync.hq.app import create_app
-        from sync.hq.mail import MailConfigError, Mailer, MailSettings
+        return serve.run(engine, args.db_url, args)
+    from sync.hq import restore
 
-        try:
-            settings = MailSettings.from_env()
-        except MailConfigError as error:
-            sys.stderr.write(f"fieldapp-hq: {error}\n")
-            return 1
-        verify_base = os.environ.get(SERVER_ENV) or f"http://{args.host}:{args.port}"
-        mailer = Mailer(engine, settings, verify_base=verify_base)  # type: ignore[arg-type]
-        from sync.hq.integrity import Rechecker
-
-        rechecker = Rechecker.from_env(engine)  # rows changed behind HQ's back, daily
-        rechecker.start()
-        try:
-            uvicorn.run(
-                create_app(engine, mailer),  # type: ignore[arg-type]
-                host=args.host,
-                port=args.port,  # type: ignore[arg-type]
-                log_level="warning",
-                timeout_graceful_shutdown=5,
-            )
-        finally:
-            rechecker.stop()
-        return 0
+    if args.command in restore.COMMANDS:
+        return restore.run_command(engine, args.db_url, args)  # type: ignore[arg-type]
     if args.command == "user":
         password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
         if args.password_stdin and not password:
@@ -292,6 +289,8 @@ def _dispatch(engine: object, args: argparse.Namespace) -> int:
         return 0
     if args.command == "enroll":
         return cmd_enroll(engine, args)
+    if args.command == "measures":
+        return cmd_measures(engine, args)
     if args.command == "device":
         with session_scope(engine) as session:  # type: ignore[arg-type]
             if args.device_command == "revoke":
@@ -439,6 +438,37 @@ def cmd_import_rescue(engine: object, args: argparse.Namespace) -> int:
         f"{report.applied} changes applied, {len(report.rejected)} refused, "
         f"{report.blobs} photos.\n"
     )
+    return 0
+
+
+def cmd_measures(engine: object, args: argparse.Namespace) -> int:
+    """The month's figures for other systems, from the functions the app's screen uses."""
+    from fieldapp.services import measures as m
+
+    try:
+        m.parse_month(args.month)
+    except ValueError as error:
+        sys.stderr.write(f"fieldapp-hq: {error}\n")
+        return 2
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        team_id = None
+        if args.team:
+            team = m.team_by_name(session, args.team)
+            if team is None:
+                sys.stderr.write(f"fieldapp-hq: no team named {args.team}\n")
+                return 1
+            team_id = team.id
+        as_of = datetime.fromisoformat(args.as_of) if args.as_of else None
+        month = m.month_measures(session, args.month, team_id=team_id, now=as_of)
+    if args.json:
+        sys.stdout.write(json.dumps(month.to_dict(), ensure_ascii=False, indent=1) + "\n")
+        return 0
+    tables = {t.name: t for t in m.all_tables(month)}
+    if args.table not in tables:
+        sys.stderr.write(f"fieldapp-hq: no table {args.table}: {', '.join(tables)}\n")
+        return 2
+    sys.stdout.buffer.write(m.csv_text(tables[args.table]).encode("utf-8"))
+    sys.stdout.flush()
     return 0
 
 

@@ -7,9 +7,9 @@ import hashlib
 
 from sqlmodel import Session
 
-from fieldapp.clock import utcnow
 from fieldapp.company import apply_profile, logo_kind
 from fieldapp.models.company import CompanyProfile
+from sync.hq import blobstore
 from sync.hq.models import Blob
 
 
@@ -17,7 +17,7 @@ def store_blob(session: Session, data: bytes) -> str:
     """Keep ``data`` among HQ's blobs (once per content); returns its SHA-256."""
     sha256 = hashlib.sha256(data).hexdigest()
     if session.get(Blob, sha256) is None:
-        session.add(Blob(sha256=sha256, size=len(data), data=data, created_at=utcnow()))
+        blobstore.save(session, sha256, data)  # on the storage path, if HQ has one
     return sha256
 
 

@@ -9,6 +9,7 @@ log to a new server sequence number for the pulls to follow.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -36,7 +37,7 @@ from fieldapp.models import (
 from fieldapp.models.base import changed_fields
 from fieldapp.store import MIGRATIONS_DIR
 from sync.buckets import bucket_of, row_digest, wire_rows
-from sync.hq import audit
+from sync.hq import audit, sequence
 from sync.hq.models import BucketSum, Counter, Meta, Revision, RowLog
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class HQSession(Session):
 
 
 install_frozen_guard(HQSession)
+sequence.install(HQSession)
 
 
 @event.listens_for(HQSession, "before_flush")
@@ -159,13 +161,18 @@ def _log_rows(
             needed += 1 + len(moved)
             if moved:
                 movers.append(obj)
-    last = connection.execute(
-        update(Counter)
-        .where(Counter.name == SEQ)
-        .values(value=Counter.value + needed)  # type: ignore[arg-type]
-        .returning(Counter.value)
-    ).scalar_one()
-    seq = last - needed
+    if connection.dialect.name == "postgresql":
+        # Placeholders now, the real numbers at commit (sync/hq/sequence.py): the
+        # counter row is locked for the commit only, not the whole transaction.
+        seq = sequence.placeholders(session, needed)
+    else:
+        last = connection.execute(
+            update(Counter)
+            .where(Counter.name == SEQ)
+            .values(value=Counter.value + needed)  # type: ignore[arg-type]
+            .returning(Counter.value)
+        ).scalar_one()
+        seq = last - needed
 
     sums: dict[str, list[int]] = {}
 
@@ -324,7 +331,11 @@ def make_hq_engine(url: str) -> Engine:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # Per process: workers × (size + overflow) must stay under PostgreSQL's
+    # max_connections (docs/operations.md §2; FIELDAPP_HQ_DB_POOL_SIZE/_MAX_OVERFLOW).
+    size = int(os.environ.get("FIELDAPP_HQ_DB_POOL_SIZE") or 10)
+    overflow = int(os.environ.get("FIELDAPP_HQ_DB_MAX_OVERFLOW") or 20)
+    return create_engine(url, pool_pre_ping=True, pool_size=size, max_overflow=overflow)
 
 
 def hq_alembic_config(connection: Any) -> Config:

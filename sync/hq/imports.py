@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from fieldapp.clock import as_utc, utcnow
@@ -24,6 +23,7 @@ from fieldapp.models import Customer, Job, Machine, Part, PartCompatibility, Pro
 from fieldapp.models.enums import JobEventKind, JobStatus, JobType, Urgency
 from fieldapp.services.common import DomainError
 from fieldapp.services.jobs import record_event, refresh_deadlines
+from sync.hq.numbers import claim_job_number, next_job_number
 
 #: The catalogue's one format, for export and import alike (resources/demo/parts.csv is
 #: in it): prices in fen, yes/no as 1/0, the models a part fits space-separated.
@@ -329,15 +329,6 @@ def export_catalogue(session: Session, out: IO[str]) -> int:
     return written
 
 
-def next_job_number(session: Session, year: int) -> str:
-    prefix = f"FW-{year}-"
-    last = session.exec(
-        select(func.max(Job.number)).where(col(Job.number).like(f"{prefix}%"))
-    ).one()
-    counter = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{counter:06d}"
-
-
 def create_job_from_fields(session: Session, values: dict[str, Any], actor: User | None) -> Job:
     """A new job from another system's fields; its deadlines start now."""
     customer = session.exec(
@@ -357,7 +348,13 @@ def create_job_from_fields(session: Session, values: dict[str, Any], actor: User
             )
     model = session.get(ProductModel, machine.model_id) if machine else None
     now = utcnow()
-    number = values.get("number") or next_job_number(session, now.year)
+    # From the year's counter, never a number reserved for a device (sync/hq/numbers.py);
+    # a number given by hand moves the counter past it.
+    number = values.get("number")
+    if number:
+        claim_job_number(session, number)
+    else:
+        number = next_job_number(session, now.year)
     if session.exec(select(Job.id).where(Job.number == number)).first():
         raise DomainError("number_taken", f"Job {number} exists already.")
     requested = values.get("requested_at")

@@ -42,6 +42,7 @@ from fieldapp.company import company_profile, letterhead
 from fieldapp.models import Job
 from fieldapp.models.company import ReportDelivery
 from fieldapp.models.enums import DeliveryStatus
+from sync.hq import blobstore
 from sync.hq.db import session_scope, snapshot_scope
 from sync.hq.models import Blob
 
@@ -368,7 +369,7 @@ class Mailer:
                 delivery,
                 job_number=job.number,
                 head=head,
-                pdf=bytes(blob.data),
+                pdf=blobstore.read(blob),
                 sender=sender,
                 verify_base=self.verify_base,
             )

@@ -172,3 +172,38 @@ class Meta(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=40)
     value: str = Field(default="", sa_type=Text)
+
+
+class JobNumberBlock(SQLModel, table=True):
+    """Job numbers ``first..last`` of ``year`` reserved for one device, which hands them
+    out offline (docs/sync-protocol.md §8.6). A job pushed with one of them is accepted
+    from that device only."""
+
+    __tablename__ = "hq_number_block"
+    __table_args__ = (
+        Index("ix_hq_number_block_year_first", "year", "first"),
+        Index("ix_hq_number_block_device_year", "device_id", "year"),
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    device_id: str = Field(max_length=36, foreign_key="device.id")
+    year: int
+    first: int
+    last: int
+    reserved_at: datetime = utc_field(nullable=False)
+
+
+class CustomerCreator(SQLModel, table=True):
+    """Who added a customer from a device (a supervisor, offline, with its first job):
+    until a job names the customer, it is theirs to write and read (sync/hq/scope.py)."""
+
+    __tablename__ = "hq_customer_creator"
+
+    customer_id: str = Field(primary_key=True, max_length=36, foreign_key="customer.id")
+    user_id: str = Field(max_length=36, foreign_key="user.id", index=True)
+    created_at: datetime = utc_field(nullable=False)

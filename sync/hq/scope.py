@@ -12,7 +12,8 @@ or write what it names. docs/sync-protocol.md §4.6 says what is checked, table 
     of their team (``job.team_id`` is the team, or the assignee is a member). A job
     with neither a team nor an assignee is an administrator's only.
   - ``customer:<c>``: an engineer, a customer with a live job assigned to them now; a
-    supervisor, a customer with a live job of their team.
+    supervisor, a customer with a live job of their team, or one they added from a
+    device that no live job names yet (:func:`new_customers`, read and written).
   - ``user:<u>``: an engineer, themselves; a supervisor, a member of their team.
   - ``catalogue``, ``org``: administrators only.
 
@@ -52,6 +53,7 @@ from fieldapp.models import (
     JobEvent,
     LicenceEvent,
     Machine,
+    MonthClose,
     Part,
     PartCompatibility,
     PartsRequest,
@@ -71,10 +73,10 @@ from fieldapp.models import (
     TimeEntry,
     User,
 )
-from fieldapp.models.enums import Role
+from fieldapp.models.enums import JobStatus, Role
 from fieldapp.services.work import FAULT_FIELDS
 from sync.buckets import ALL, bucket_of, customer_bucket, job_bucket, scope_of
-from sync.hq.models import RowLog
+from sync.hq.models import CustomerCreator, RowLog
 
 
 class Action(StrEnum):
@@ -165,9 +167,11 @@ ENGINEER_UPDATES: dict[type[SyncedRow], frozenset[str]] = {
     TimeEntry: frozenset({"kind", "started_at", "minutes", "warranty", "note"}),
     ChecklistRun: frozenset({"completed_at"}),
     Attachment: frozenset({"caption"}),
-    PartsRequest: frozenset({"status", "note"}),
+    PartsRequest: frozenset({"status", "note", "received_at"}),  # status: only to received
 }
-CLERK_INSERTS: frozenset[type[SyncedRow]] = frozenset({FollowUp, Complaint, JobEvent})
+# A clerk's new job (a reminder turned into a job) is new and unassigned: dispatching
+# it is the supervisor's.
+CLERK_INSERTS: frozenset[type[SyncedRow]] = frozenset({FollowUp, Complaint, JobEvent, Job})
 CLERK_UPDATES: dict[type[SyncedRow], frozenset[str]] = {
     Complaint: frozenset({"status", "answered_at", "closed_at", "resolution", "owner_id"}),
     Job: frozenset({"status"}),
@@ -199,12 +203,37 @@ BLOB_COLUMNS: dict[type[SyncedRow], str] = {
     SignOff: "signature_sha256",
     ReportDelivery: "pdf_sha256",
     CompanyProfile: "logo_sha256",
+    Review: "signature_sha256",  # the supervisor's signature on an approval
 }
 
 
 def read_scope(session: Session, user: User) -> list[str]:
-    """The buckets the user reads: what a pull sends and checksums cover."""
-    return scope_of(session, user)
+    """The buckets the user reads: what a pull sends and checksums cover; a supervisor's
+    also holds the customers they added that no job names yet (:func:`new_customers`)."""
+    buckets = scope_of(session, user)
+    added = new_customers(session, user)
+    if not added:
+        return buckets
+    return sorted(set(buckets) | {customer_bucket(c) for c in added})
+
+
+def new_customers(session: Session, user: User, customer_id: str | None = None) -> list[str]:
+    """The one rule for a customer added offline: a supervisor (with a team) who added a
+    customer from a device (``hq_customer_creator``) reads and writes it, and its sites,
+    contacts and machines, as long as no live job names it; from its first job on it is
+    the team's as any customer is. ``customer_id`` asks about that one only."""
+    if Role(user.role) != Role.SUPERVISOR or user.team_id is None:
+        return []
+    named = select(Job.id).where(
+        Job.customer_id == CustomerCreator.customer_id, col(Job.deleted_at).is_(None)
+    )
+    statement = select(CustomerCreator.customer_id).where(
+        CustomerCreator.user_id == user.id, ~named.exists()
+    )
+    if customer_id is not None:
+        statement = statement.where(CustomerCreator.customer_id == customer_id)
+    with session.no_autoflush:
+        return list(session.exec(statement).all())
 
 
 def allowed(
@@ -257,12 +286,23 @@ def authorize(
     else:
         _table_may_update(session, user, role, row, fields)
     if role == Role.CLERK:
+        if isinstance(row, Job) and action == Action.INSERT and not _unassigned_new(row):
+            raise Denied("forbidden", "A clerk opens only a new, unassigned job.")
         return  # office staff work HQ-wide (scope "*") within their tables and fields
     if isinstance(row, Review) and row.reviewer_id != user.id:
         raise Denied("forbidden", "A review is signed by its reviewer only.")
+    if isinstance(row, MonthClose) and (
+        row.closed_by_id != user.id or row.team_id is None or row.team_id != user.team_id
+    ):
+        raise Denied("forbidden", "A supervisor closes their own team's month only.")
     if role == Role.ENGINEER and action == Action.INSERT and isinstance(row, Job):
         if not _engineer_follow_up(session, user, row):
             raise Denied("forbidden", "An engineer opens only the follow-up of their own job.")
+    elif action == Action.INSERT and isinstance(row, Customer):
+        # A new customer is in nobody's scope yet: a supervisor adds it with its first
+        # job, and it is theirs until then (new_customers).
+        if role != Role.SUPERVISOR or user.team_id is None:
+            raise Denied("forbidden", "Only a supervisor of a team adds a customer.")
     else:
         if before is None:
             states = [row]
@@ -274,6 +314,11 @@ def authorize(
             if not _owns(session, user, role, state):
                 raise Denied("forbidden", f"This {name} is outside your scope.")
     _check_blob_claim(session, user, row, before)
+
+
+def _unassigned_new(job: Job) -> bool:
+    """A job as a clerk may open it: new, for a supervisor to dispatch."""
+    return job.status == JobStatus.NEW and job.assignee_id is None
 
 
 def _table_may_insert(role: Role, row: SyncedRow) -> None:
@@ -300,6 +345,8 @@ def _table_may_update(
         ok = wanted <= ENGINEER_UPDATES.get(kind, frozenset()) | deletable
         if isinstance(row, Job) and "assignee_id" in wanted and row.assignee_id is not None:
             ok = False  # an engineer only hands a job back, never re-assigns it
+        if isinstance(row, PartsRequest) and "status" in wanted and row.status != "received":
+            ok = False  # the supervisor approves and ships; the engineer only receives
     elif role == Role.SUPERVISOR:
         ok = kind not in ADMIN_ONLY
         if ok and isinstance(row, Job) and "assignee_id" in wanted and row.assignee_id:
@@ -346,13 +393,24 @@ def was_assigned(session: Session, job: Job, user_id: str) -> bool:
     return False
 
 
+def _unassigned_follow_up_of(session: Session, user: User, job: Job) -> bool:
+    """A follow-up the engineer opened for the board: no assignee yet and its parent is
+    theirs. Its creation event and its parts request go up with it (fieldapp/services/
+    revisit.py); once assigned to someone else it is no longer theirs."""
+    if job.assignee_id is not None or job.parent_job_id is None or job.status != JobStatus.NEW:
+        return False
+    with session.no_autoflush:
+        parent = session.get(Job, job.parent_job_id)
+    return parent is not None and was_assigned(session, parent, user.id)
+
+
 def job_writable(session: Session, user: User, job: Job) -> bool:
     """The user writes this job (as it is given: HQ's row or a changed copy)."""
     role = Role(user.role)
     if role in {Role.ADMIN, Role.CLERK}:
         return True
     if role == Role.ENGINEER:
-        return was_assigned(session, job, user.id)
+        return was_assigned(session, job, user.id) or _unassigned_follow_up_of(session, user, job)
     if role == Role.SUPERVISOR and user.team_id is not None:
         return job.team_id == user.team_id or _member(session, user, job.assignee_id)
     return False
@@ -372,7 +430,7 @@ def _customer_writable(session: Session, user: User, customer_id: str) -> bool:
         found = session.exec(
             select(Job.id).where(Job.customer_id == customer_id, live, mine)
         ).first()
-    return found is not None
+    return found is not None or bool(new_customers(session, user, customer_id))
 
 
 def bucket_writable(session: Session, user: User, bucket: str) -> bool:

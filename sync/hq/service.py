@@ -15,7 +15,7 @@ from fieldapp.clock import utcnow
 from fieldapp.models import TABLES_BY_NAME, Device, User
 from fieldapp.wire import to_wire
 from sync.buckets import ALL, scope_digest
-from sync.hq import blobcheck
+from sync.hq import blobcheck, blobstore
 from sync.hq.db import PURGED_THROUGH, current_seq
 from sync.hq.models import Blob, BlobPart, BucketSum, DeviceToken, Enrollment, Meta, RowLog
 from sync.hq.scope import Action, allowed, blob_readable, read_scope
@@ -290,7 +290,7 @@ def put_blob_chunk(
     except blobcheck.BlobRefused as refused:
         session.commit()  # the refused upload is discarded for good, like a damaged one
         raise SyncError(refused.status, refused.code, refused.message) from None
-    session.add(Blob(sha256=sha256, size=len(content), data=content, created_at=utcnow()))
+    blobstore.save(session, sha256, content)  # on the storage path, if HQ has one
     return BlobStatus(sha256=sha256, complete=True, received=len(content))
 
 
