@@ -165,7 +165,7 @@ def test_a_follow_up_created_offline_reaches_the_supervisors_board(
     tap(qtbot, dialog.add_part)
     assert dialog.parts() == [(world.pump_id, 1)]
     tap(qtbot, dialog.create)
-    assert "HQ" in page.overview.action_error.text()
+    assert "总部" in page.overview.action_error.text()  # "HQ gets it at the next sync"
 
     with engineer.store.reader() as session:
         follow = session.exec(select(Job).where(Job.parent_job_id == world.job_id)).one()

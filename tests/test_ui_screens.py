@@ -19,6 +19,11 @@ def test_every_screen_renders_in_both_languages(tmp_path: Path) -> None:
     en = [p for p in pictures if p.name.startswith("en-")]
     assert len(zh) == len(en) >= 25
     assert {p.name[3:] for p in zh} == {p.name[3:] for p in en}
+    # The supervisor's and the office's desks, page by page, in both languages.
+    for desk, least in (("supervisor", 12), ("office", 4)):
+        zh_desk = {p.name[len(desk) + 4 :] for p in pictures if p.name.startswith(f"{desk}-zh-")}
+        en_desk = {p.name[len(desk) + 4 :] for p in pictures if p.name.startswith(f"{desk}-en-")}
+        assert zh_desk == en_desk and len(zh_desk) >= least, desk
     windows = [p for p in pictures if "dialog" not in p.name and "preview" not in p.name]
     for picture in windows:
         with Image.open(picture) as image:

@@ -112,7 +112,7 @@ def render_supervisor(store: Store, folder: Path, out: Path, language: str, tag:
         shoot(window, name(2, "review-report"))
         from ui.supervisor.report_review import ReturnDialog
 
-        shoot_dialog(ReturnDialog(window), name(3, "review-return"))
+        shoot_dialog(ReturnDialog(window), name(3, "review-return-dialog"))
         review.show_list()
         settle()
     from fieldapp.services import review as review_service
@@ -121,7 +121,7 @@ def render_supervisor(store: Store, folder: Path, out: Path, language: str, tag:
     with window.ctx.store.reader() as session:
         user = window.ctx.user()
         selection = review_service.clean_reports(session, user, review.filters)
-    shoot_dialog(BulkApproveDialog(selection, window), name(4, "review-bulk"))
+    shoot_dialog(BulkApproveDialog(selection, window), name(4, "review-bulk-dialog"))
     board = _page(window, "board")
     shoot(window, name(10, "board"))
     if board.board is not None and board.board.unassigned:
@@ -130,7 +130,7 @@ def render_supervisor(store: Store, folder: Path, out: Path, language: str, tag:
         shoot(window, name(11, "board-candidates"))
     from ui.supervisor.new_job import NewJobDialog
 
-    shoot_dialog(NewJobDialog(window.ctx, window), name(12, "new-job"))
+    shoot_dialog(NewJobDialog(window.ctx, window), name(12, "new-job-dialog"))
     parts = _page(window, "parts")
     shoot(window, name(20, "parts-requests"))
     if parts.list.count():
@@ -138,7 +138,7 @@ def render_supervisor(store: Store, folder: Path, out: Path, language: str, tag:
         shoot(window, name(21, "parts-request-open"))
     from ui.supervisor.parts_requests import ShipDialog
 
-    shoot_dialog(ShipDialog(window), name(22, "parts-ship"))
+    shoot_dialog(ShipDialog(window), name(22, "parts-ship-dialog"))
     for n, key in enumerate(("follow_ups", "complaints", "reminders", "measures"), start=30):
         _page(window, key)
         shoot(window, name(n, key.replace("_", "-")))
