@@ -119,7 +119,7 @@ class CustomerTab(LazyTab):
         self._set("complaints", "<br>".join(complaints), hide_empty=True)
         # The same reminders as the office's list (fieldapp.services.reminders).
         due = [
-            f"<b>{escape(r.component)}</b>: {escape(r.description)}"
+            f"<b>{escape(label('assembly', r.component))}</b>: {escape(r.description)}"
             + (f" — {escape(r.danger_if_not)}" if r.danger_if_not else "")
             if r.finding_id
             else escape(reminder_text(r))

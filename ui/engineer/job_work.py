@@ -229,7 +229,7 @@ class FindingsTab(_WorkTab):
         self.entries.clear()
         for f in work.findings:
             state = self.tr("fix now") if f.fix_now else self.tr("declined: reminder set")
-            html = f"<b>{f.component}</b>: {f.description} · {state}"
+            html = f"<b>{label('assembly', f.component)}</b>: {f.description} · {state}"
             if f.danger_if_not:
                 html += "<br>" + self.tr("Risk: %1").replace("%1", f.danger_if_not)
             if f.remind_on:

@@ -17,7 +17,7 @@ from fieldapp.services.common import DomainError
 from ui.common import theme
 from ui.common.contact_links import PhoneLinks
 from ui.common.context import AppContext
-from ui.common.labels import error_text
+from ui.common.labels import error_text, label
 from ui.common.widgets import Card, ErrorLabel, button, styled_label
 from ui.office.office_list import ListDetailPage
 
@@ -44,7 +44,7 @@ def reminder_text(reminder: Reminder) -> str:
     else:
         text = (
             QCoreApplication.translate("Reminders", "Declined repair: %1 — %2")
-            .replace("%1", reminder.component)
+            .replace("%1", label("assembly", reminder.component))
             .replace("%2", reminder.description)
         )
     return (
