@@ -1336,6 +1336,22 @@ Walk round the machine and add what you find above: the customer sees it before 
         <translation>等待</translation>
     </message>
     <message>
+        <source>Missing photo</source>
+        <translation>缺少照片</translation>
+    </message>
+    <message>
+        <source>Wrong part</source>
+        <translation>配件错误</translation>
+    </message>
+    <message>
+        <source>Wrong warranty decision</source>
+        <translation>三包判定错误</translation>
+    </message>
+    <message>
+        <source>Incomplete checklist</source>
+        <translation>检查表不完整</translation>
+    </message>
+    <message>
         <source>Broken promise (−)</source>
         <translation>未兑现承诺 (−)</translation>
     </message>
@@ -3883,26 +3899,6 @@ Take it with the camera, then tap it above.</source>
         <translation>已审核</translation>
     </message>
     <message>
-        <source>Missing photo</source>
-        <translation>缺少照片</translation>
-    </message>
-    <message>
-        <source>Wrong part</source>
-        <translation>配件错误</translation>
-    </message>
-    <message>
-        <source>Wrong warranty decision</source>
-        <translation>三包判定错误</translation>
-    </message>
-    <message>
-        <source>Incomplete checklist</source>
-        <translation>检查表不完整</translation>
-    </message>
-    <message>
-        <source>Other</source>
-        <translation>其他</translation>
-    </message>
-    <message>
         <source>Signed by the customer</source>
         <translation>客户已签字</translation>
     </message>
@@ -4364,26 +4360,6 @@ Take it with the camera, then tap it above.</source>
     <message>
         <source>Sign and close the report</source>
         <translation>客户签字并完成报告</translation>
-    </message>
-    <message>
-        <source>Missing photo</source>
-        <translation>缺少照片</translation>
-    </message>
-    <message>
-        <source>Wrong part</source>
-        <translation>配件错误</translation>
-    </message>
-    <message>
-        <source>Wrong warranty decision</source>
-        <translation>三包判定错误</translation>
-    </message>
-    <message>
-        <source>Incomplete checklist</source>
-        <translation>检查表不完整</translation>
-    </message>
-    <message>
-        <source>Other</source>
-        <translation>其他</translation>
     </message>
     <message>
         <source>Returned for rework</source>

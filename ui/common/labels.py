@@ -89,6 +89,13 @@ LABELS: dict[str, dict[str, str]] = {
         "travel": QT_TRANSLATE_NOOP("Labels", "Travel"),
         "waiting": QT_TRANSLATE_NOOP("Labels", "Waiting"),
     },
+    "return_reason": {  # why a supervisor returned a report (ReturnReason)
+        "missing_photo": QT_TRANSLATE_NOOP("Labels", "Missing photo"),
+        "wrong_part": QT_TRANSLATE_NOOP("Labels", "Wrong part"),
+        "wrong_warranty": QT_TRANSLATE_NOOP("Labels", "Wrong warranty decision"),
+        "incomplete_checklist": QT_TRANSLATE_NOOP("Labels", "Incomplete checklist"),
+        "other": QT_TRANSLATE_NOOP("Labels", "Other"),
+    },
     "licence": {  # licence events (seed 002), with the sign of their points
         "broken_promise": QT_TRANSLATE_NOOP("Labels", "Broken promise (−)"),
         "non_standard_service": QT_TRANSLATE_NOOP("Labels", "Non-standard service (−)"),

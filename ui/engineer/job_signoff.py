@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QTextDocument, QWheelEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -98,18 +98,6 @@ def report_path(
 ) -> Path:
     suffix = f"-{copies}" if copies else ""
     return data_dir / "reports" / f"{number}-{report_hash[:8]}-{language}{suffix}.pdf"
-
-
-def return_reason_text(reason: str) -> str:
-    """Why the supervisor returned the report (fieldapp.models.enums.ReturnReason)."""
-    words = {
-        "missing_photo": QCoreApplication.translate("SignOffTab", "Missing photo"),
-        "wrong_part": QCoreApplication.translate("SignOffTab", "Wrong part"),
-        "wrong_warranty": QCoreApplication.translate("SignOffTab", "Wrong warranty decision"),
-        "incomplete_checklist": QCoreApplication.translate("SignOffTab", "Incomplete checklist"),
-        "other": QCoreApplication.translate("SignOffTab", "Other"),
-    }
-    return words.get(reason, reason)
 
 
 def delivery_language(language: str) -> str:
@@ -498,7 +486,7 @@ class SignOffTab(QWidget):
         if returned is None:
             return
         self.returned_text.setText(
-            f"<b>{escape(return_reason_text(returned.reason))}</b>: {escape(returned.comment)}"
+            f"<b>{escape(label('return_reason', returned.reason))}</b>: {escape(returned.comment)}"
             + "<br>"
             + self.tr("Returned by %1 on %2. Correct it, then sign it again.")
             .replace("%1", escape(who))

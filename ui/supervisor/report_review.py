@@ -46,7 +46,7 @@ from fieldapp.services.review import (
 )
 from fieldapp.signoffs import report_in_force
 from ui.common.context import AppContext
-from ui.common.labels import error_text
+from ui.common.labels import error_text, label
 from ui.common.report import format_time, report_html
 from ui.common.signature import SignaturePad
 from ui.common.widgets import Card, ErrorLabel, button, local_time, styled_label
@@ -78,13 +78,8 @@ def status_text(status: str) -> str:
 
 
 def reason_text(reason: str) -> str:
-    return {
-        "missing_photo": QCoreApplication.translate("ReportReview", "Missing photo"),
-        "wrong_part": QCoreApplication.translate("ReportReview", "Wrong part"),
-        "wrong_warranty": QCoreApplication.translate("ReportReview", "Wrong warranty decision"),
-        "incomplete_checklist": QCoreApplication.translate("ReportReview", "Incomplete checklist"),
-        "other": QCoreApplication.translate("ReportReview", "Other"),
-    }.get(reason, str(reason))
+    """Why a report was returned, in the UI's language (one table: ui.common.labels)."""
+    return label("return_reason", reason)
 
 
 def history_text(kind: str) -> str:
