@@ -1,5 +1,6 @@
 """Dependencies point one way: ui -> sync -> fieldapp. The domain knows no Qt, no HTTP.
-Inside ui/, what the desks share (ui/common/) knows no desk and not the shell around them."""
+Inside ui/, what the desks share (ui/common/) knows no desk and not the shell around them;
+a desk knows no other desk."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ FORBIDDEN = {
     "sync": {"PySide6", "shiboken6", "ui"},
     "ui/common": {
         "ui.engineer",
+        "ui.supervisor",
+        "ui.office",
         "ui.app",
         "ui.mainwindow",
         "ui.enroll",
@@ -35,6 +38,11 @@ FORBIDDEN = {
         "ui.sync_panel",
         "ui.screens",
     },
+    # A desk knows no other desk (the supervisor's shows the office's pages: its desk
+    # module alone names them) and not the shell around it.
+    "ui/engineer": {"ui.supervisor", "ui.office", "ui.mainwindow", "ui.app", "ui.screens"},
+    "ui/office": {"ui.engineer", "ui.supervisor", "ui.mainwindow", "ui.app", "ui.screens"},
+    "ui/supervisor": {"ui.engineer", "ui.mainwindow", "ui.app", "ui.screens"},
 }
 
 

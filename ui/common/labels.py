@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from fieldapp.rules.reminders import Reminder, ReminderKind
+
 CONTEXT = "Labels"
 
 LABELS: dict[str, dict[str, str]] = {
@@ -264,3 +266,31 @@ def error_text(error: BaseException) -> str:
     if code and code in LABELS["error"]:
         return label("error", code)
     return str(error)
+
+
+def reminder_text(reminder: Reminder) -> str:
+    """What is due, in one line (the office's list and the engineer's customer file)."""
+    if reminder.kind == ReminderKind.SERVICE_HOURS:
+        text = (
+            QCoreApplication.translate("Reminders", "%1 h service due at %2 h (now about %3 h)")
+            .replace("%1", str(reminder.service_hours))
+            .replace("%2", f"{reminder.mark_hours:g}")
+            .replace("%3", f"{reminder.estimated_hours or 0:g}")
+        )
+    elif reminder.kind == ReminderKind.SERVICE_DATE:
+        text = QCoreApplication.translate("Reminders", "Maintenance due by date: %1").replace(
+            "%1", str(reminder.due_on)
+        )
+    elif reminder.kind == ReminderKind.WARRANTY_ENDING:
+        text = QCoreApplication.translate("Reminders", "Free warranty ends on %1").replace(
+            "%1", str(reminder.due_on)
+        )
+    else:
+        text = (
+            QCoreApplication.translate("Reminders", "Declined repair: %1 — %2")
+            .replace("%1", label("assembly", reminder.component))
+            .replace("%2", reminder.description)
+        )
+    return (
+        (QCoreApplication.translate("Reminders", "Overdue: ") + text) if reminder.overdue else text
+    )

@@ -13,9 +13,8 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from fieldapp.views import CustomerFile, JobView, Work, customer_file
 from ui.common.contact_links import AddressLink, PhoneLinks
-from ui.common.labels import label
+from ui.common.labels import label, reminder_text
 from ui.common.widgets import Card, LazyTab, clear_layout, local_time, styled_label
-from ui.office.reminders import reminder_text
 
 if TYPE_CHECKING:
     from ui.engineer.jobpage import JobPage

@@ -7,49 +7,21 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from fieldapp.models import User
-from fieldapp.rules.reminders import Reminder, ReminderKind
+from fieldapp.rules.reminders import Reminder
 from fieldapp.services import reminders as svc
 from fieldapp.services.common import DomainError
 from ui.common import theme
 from ui.common.contact_links import PhoneLinks
 from ui.common.context import AppContext
-from ui.common.labels import error_text, label
+from ui.common.labels import error_text, reminder_text
 from ui.common.widgets import Card, ErrorLabel, button, styled_label
 from ui.office.office_list import ListDetailPage
 
 log = logging.getLogger(__name__)
-
-
-def reminder_text(reminder: Reminder) -> str:
-    """What is due, in one line (the office's list and the engineer's customer file)."""
-    if reminder.kind == ReminderKind.SERVICE_HOURS:
-        text = (
-            QCoreApplication.translate("Reminders", "%1 h service due at %2 h (now about %3 h)")
-            .replace("%1", str(reminder.service_hours))
-            .replace("%2", f"{reminder.mark_hours:g}")
-            .replace("%3", f"{reminder.estimated_hours or 0:g}")
-        )
-    elif reminder.kind == ReminderKind.SERVICE_DATE:
-        text = QCoreApplication.translate("Reminders", "Maintenance due by date: %1").replace(
-            "%1", str(reminder.due_on)
-        )
-    elif reminder.kind == ReminderKind.WARRANTY_ENDING:
-        text = QCoreApplication.translate("Reminders", "Free warranty ends on %1").replace(
-            "%1", str(reminder.due_on)
-        )
-    else:
-        text = (
-            QCoreApplication.translate("Reminders", "Declined repair: %1 — %2")
-            .replace("%1", label("assembly", reminder.component))
-            .replace("%2", reminder.description)
-        )
-    return (
-        (QCoreApplication.translate("Reminders", "Overdue: ") + text) if reminder.overdue else text
-    )
 
 
 class RemindersPage(ListDetailPage):
