@@ -263,11 +263,11 @@ def _children(pid: int) -> list[int]:
 
 
 def tree_cpu(pid: int) -> float:
-    total, todo = 0.0, [pid]
-    while todo:
-        current = todo.pop()
+    total, unvisited = 0.0, [pid]
+    while unvisited:
+        current = unvisited.pop()
         total += _proc_cpu(current)
-        todo += _children(current)
+        unvisited += _children(current)
     return total
 
 

@@ -155,13 +155,15 @@ def recover(client: SyncClient, report: SyncReport, plan: dict[str, Any]) -> dic
         }
     )
     client.upload_blobs(report, hashes_to_send=hashes)
-    todo = rows
+    pending = rows
     for attempt in range(3):
         retry: list[ReuploadRow] = []
-        by_key = {(r.table, r.row_id): r for r in todo}
-        for start in range(0, len(todo), MAX_REUPLOAD // 2):
+        by_key = {(r.table, r.row_id): r for r in pending}
+        for start in range(0, len(pending), MAX_REUPLOAD // 2):
             request = ReuploadRequest(
-                epoch=plan["epoch"], rows=todo[start : start + MAX_REUPLOAD // 2], attempt=attempt
+                epoch=plan["epoch"],
+                rows=pending[start : start + MAX_REUPLOAD // 2],
+                attempt=attempt,
             )
             answer = ReuploadResponse.model_validate(
                 client.hq.post(REUPLOAD_PATH, request.model_dump(mode="json"))
@@ -175,9 +177,9 @@ def recover(client: SyncClient, report: SyncReport, plan: dict[str, Any]) -> dic
                     log.info("HQ kept its %s %s: %s", result.table, result.row_id, result.code)
         if not retry:
             break
-        todo = retry
+        pending = retry
     else:
-        outcomes["rejected"] = outcomes.get("rejected", 0) + len(todo)
+        outcomes["rejected"] = outcomes.get("rejected", 0) + len(pending)
     log.warning("Re-upload to HQ done: %s (%d buckets differed)", outcomes, len(bad))
     client.reset_replica()  # then the sync pulls everything from zero
     return outcomes
