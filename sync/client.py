@@ -97,6 +97,7 @@ class SyncReport:
     verified_buckets: int = 0
     repaired_buckets: list[str] = field(default_factory=list)
     verification_deferred: bool = False
+    snapshot_rows: int = 0  # of ``pulled``: rows that came in HQ's snapshot file
 
 
 def _no_progress(_phase: str, _done: int, _total: int) -> None:
@@ -285,19 +286,25 @@ class SyncClient:
         progress: Progress | None = None,
         page_size: int = PULL_PAGE,
         push_batch: int = PUSH_BATCH,
+        use_snapshot: bool = True,
     ) -> None:
         server = store.get_setting(SERVER)
         token = load_token(data_dir)
         if not server or not token:
             raise SyncFailed("not_enrolled", "This device is not enrolled with HQ yet.")
         self.store = store
+        self.data_dir = data_dir
         self.blobs = BlobStore(data_dir / "blobs")
         self.hq = HQConnection(server, token, fingerprint=store.get_setting(TLS_PIN))
         self.progress = progress or _no_progress
         self.page_size = page_size
         self.push_batch = push_batch
+        # A device that holds nothing yet starts from HQ's snapshot of the shared buckets.
+        self.use_snapshot = use_snapshot
         self.device_id = store.get_setting(DEVICE_ID)
         self._touched: set[str] = set()  # buckets this sync changed, to verify
+        # Buckets this sync installed from HQ's snapshot: verified by their digests.
+        self._from_snapshot: set[str] = set()
 
     def close(self) -> None:
         self.hq.close()
@@ -307,6 +314,7 @@ class SyncClient:
     def sync(self, *, full_verify: bool | None = None) -> SyncReport:
         report = SyncReport()
         self._touched = set()
+        self._from_snapshot = set()
         try:
             self.recover_if_hq_went_back(report)
             self.upload_blobs(report)
@@ -484,7 +492,12 @@ class SyncClient:
     def pull(self, report: SyncReport) -> None:
         """Pull pages until HQ has nothing newer. While a page is written, the next one
         is already on its way (one request in flight, never two); the checkpoint still
-        moves only with the page it belongs to."""
+        moves only with the page it belongs to. A device that holds nothing yet first
+        installs HQ's snapshot of the shared buckets (sync/snapshot_client.py)."""
+        if self.use_snapshot:
+            from sync.snapshot_client import start_from_snapshot
+
+            start_from_snapshot(self, report)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as prefetcher:
             ahead: Future[p.PullResponse] | None = None
             ahead_for: p.PullRequest | None = None
@@ -767,6 +780,34 @@ class SyncClient:
                         total[1] += row_digest(table, stored[row_id])
         return {bucket: (count, total) for bucket, (count, total) in sums.items()}
 
+    def recorded_checksums(self, buckets: list[str]) -> dict[str, tuple[int, int]]:
+        """Count and digest sum per bucket from the recorded digests of rows present in
+        the store (``local_synced_row`` joined to each table)."""
+        sums = {bucket: [0, 0] for bucket in buckets}
+        if not buckets:
+            return {}
+        with self.store.reader() as session:
+            connection = session.connection()
+            marks = ", ".join("?" for _ in buckets)
+            tables = [
+                table
+                for (table,) in connection.exec_driver_sql(
+                    f"SELECT DISTINCT table_name FROM local_synced_row WHERE bucket IN ({marks})",
+                    tuple(buckets),
+                ).all()
+                if table in TABLES_BY_NAME
+            ]
+            for table in tables:
+                for bucket, count, total in connection.exec_driver_sql(
+                    "SELECT s.bucket, COUNT(*), COALESCE(SUM(s.digest), 0) "
+                    f'FROM local_synced_row AS s JOIN "{table}" AS t ON t.id = s.row_id '
+                    f"WHERE s.table_name = ? AND s.bucket IN ({marks}) GROUP BY s.bucket",
+                    (table, *buckets),
+                ).all():
+                    sums[bucket][0] += count
+                    sums[bucket][1] += total
+        return {bucket: (count, total) for bucket, (count, total) in sums.items()}
+
     def buckets_to_verify(self, full: bool) -> list[str]:
         if full:
             _, _, held, _ = self._state()
@@ -800,7 +841,13 @@ class SyncClient:
             # A bucket changed at HQ after our pull is compared at the next sync; HQ may
             # be busy, the others are still provable now.
             stable = {b: c for b, c in answer.checksums.items() if c.last_seq <= cursor}
-            local = self.local_checksums(list(stable))
+            # A bucket that came in HQ's snapshot this sync is checked by the digests the
+            # file carried: HQ proved, building it, that the stored form gives back each
+            # row's content (sync/hq/snapshots.py). Its rows are hashed again in the next
+            # full verification, a day on, in the background.
+            by_digest = [b for b in stable if b in self._from_snapshot]
+            local = self.local_checksums([b for b in stable if b not in self._from_snapshot])
+            local.update(self.recorded_checksums(by_digest))
             bad = [
                 bucket
                 for bucket, remote in stable.items()
@@ -814,6 +861,7 @@ class SyncClient:
                 return
             log.warning("Checksum mismatch in %d buckets: refetching %s", len(bad), bad[:5])
             report.repaired_buckets.extend(bad)
+            self._from_snapshot.difference_update(bad)  # refetched: hashed next round
             self._refetch(bad, cursor)
             self.pull(report)
         raise SyncFailed("verify_failed", "The device and HQ still differ after repair.")

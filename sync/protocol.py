@@ -218,3 +218,25 @@ class BlobStatus(BaseModel):
     sha256: str
     complete: bool
     received: int  # bytes HQ holds of an unfinished upload
+
+
+class SnapshotInfo(BaseModel):
+    """The shared buckets (the catalogue, the org) as one compressed SQLite file, built
+    at HQ once per change: a first sync downloads it instead of pulling those rows one by
+    one, then pulls what changed after ``seq`` (docs/sync-protocol.md §13)."""
+
+    sha256: str  # of the compressed file, as downloaded
+    size: int  # bytes of the compressed file
+    seq: int  # the file holds every row of ``buckets`` up to this server sequence
+    buckets: list[str]
+    rows: int
+    schema_revision: str  # the device schema its tables have (fieldapp's SCHEMA_HEAD)
+    format: int = 1
+    built_at: datetime
+
+
+class SnapshotOffer(BaseModel):
+    snapshot: SnapshotInfo | None = None
+    # Why there is none: "scope_all" (the device holds everything: it pulls row by row),
+    # "none_built" (HQ builds one in the background), "too_small" (not worth a file).
+    reason: str = ""

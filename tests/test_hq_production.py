@@ -89,16 +89,16 @@ def test_ready_is_503_while_migrations_are_not_current(hq: HQWorld) -> None:
     server, _ = hq
     with server.db().begin() as connection:
         connection.execute(
-            text("UPDATE alembic_version SET version_num = 'hq0004' WHERE version_num = 'hq0005'")
+            text("UPDATE alembic_version SET version_num = 'hq0005' WHERE version_num = 'hq0006'")
         )
     answer = requests.get(f"{server.base}/ready", timeout=5)
     assert answer.status_code == 503
     assert answer.json()["migrations"] == "not current"
-    assert "hq0005" in answer.json()["expected"]
+    assert "hq0006" in answer.json()["expected"]
     assert requests.get(f"{server.base}/health", timeout=5).status_code == 200  # alive
     with server.db().begin() as connection:
         connection.execute(
-            text("UPDATE alembic_version SET version_num = 'hq0005' WHERE version_num = 'hq0004'")
+            text("UPDATE alembic_version SET version_num = 'hq0006' WHERE version_num = 'hq0005'")
         )
     assert requests.get(f"{server.base}/ready", timeout=5).status_code == 200
 

@@ -35,7 +35,17 @@ from fieldapp.wire import row_to_wire
 from sync import protocol as p
 from sync.buckets import job_bucket
 from sync.faults import fault_point
-from sync.hq import blobstore, integrity, metrics, numbers, production, ratelimit, scope, service
+from sync.hq import (
+    blobstore,
+    integrity,
+    metrics,
+    numbers,
+    production,
+    ratelimit,
+    scope,
+    service,
+    snapshots,
+)
 from sync.hq.apply import Actor, apply_batch
 from sync.hq.db import HQSession, current_seq, session_scope, snapshot_scope
 from sync.hq.gzip_body import GzipRequestMiddleware
@@ -67,8 +77,7 @@ ERROR_TEXT: dict[int, str] = {
     "is refused.",
     426: "The app is too old for HQ: update it (its unsynced work stays on the device).",
     415: "The blob is not of a type HQ stores (a decodable image, or a PDF).",
-    429: "Too many attempts from this address or with this code: wait ``Retry-After`` "
-    "seconds.",
+    429: "Too many attempts from this address or with this code: wait ``Retry-After`` seconds.",
 }
 
 
@@ -109,6 +118,19 @@ def actor_from_header(session: HQSession, authorization: str) -> Actor:
     session.info["device_id"] = device.id
     session.info["user_id"] = user.id  # the audit trail names who (sync/hq/audit.py)
     return Actor(user=user, device_id=device.id)
+
+
+def _range_start(header: str) -> int | None:
+    """The first byte of ``Range: bytes=N-`` (what a resumed download sends), or None
+    for no range. Other forms are refused: the protocol's client never sends them."""
+    if not header:
+        return None
+    unit, _, spec = header.strip().partition("=")
+    first, dash, last = spec.partition("-")
+    plain = first.isascii() and first.isdigit()
+    if unit.strip().lower() != "bytes" or not dash or last.strip() or not plain:
+        raise SyncError(400, "bad_range", "Only a range of the form bytes=N- is served.")
+    return int(first)
 
 
 def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
@@ -272,9 +294,7 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
             mailer.wake()  # sent by the mailer's thread, never in this request
         return response
 
-    @app.post(
-        f"{p.API}/sync/pull", dependencies=Protocol, responses=errors(*SYNC_ERRORS, 410)
-    )
+    @app.post(f"{p.API}/sync/pull", dependencies=Protocol, responses=errors(*SYNC_ERRORS, 410))
     def pull(
         request: p.PullRequest, authorization: Annotated[str, Header()] = ""
     ) -> p.PullResponse:
@@ -312,6 +332,54 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
         with snapshot_scope(app.state.engine) as snapshot:
             actor = actor_from_header(snapshot, authorization)
             return service.checksums(snapshot, actor.user, request.buckets)
+
+    snapshot_bytes = snapshots.SnapshotCache()
+
+    @app.get(f"{p.API}/sync/snapshot", dependencies=Protocol, responses=errors(*SYNC_ERRORS))
+    def snapshot_offer(authorization: Annotated[str, Header()] = "") -> p.SnapshotOffer:
+        """The snapshot of the shared buckets a device starting from nothing downloads
+        instead of pulling them row by row (docs/sync-protocol.md §13)."""
+        with snapshot_scope(app.state.engine) as snapshot:
+            actor = actor_from_header(snapshot, authorization)
+            return snapshots.offer(snapshot, scope.read_scope(snapshot, actor.user))
+
+    @app.get(
+        f"{p.API}/sync/snapshots/{{sha256}}",
+        dependencies=Protocol,
+        responses={
+            200: {
+                "description": "The snapshot file (gzip-compressed SQLite).",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            },
+            206: {"description": "The bytes the ``Range`` header asked for (resuming)."},
+            416: {"description": "The range starts beyond the file."},
+            **errors(400, 401, 404, 422, 426),
+        },
+        response_class=Response,
+    )
+    def snapshot_file(
+        sha256: Annotated[str, Path(pattern=SHA256_PATTERN)],
+        authorization: Annotated[str, Header()] = "",
+        range_header: Annotated[str, Header(alias="Range", max_length=100)] = "",
+    ) -> Response:
+        with snapshot_scope(app.state.engine) as snapshot:
+            actor_from_header(snapshot, authorization)  # every enrolled device holds them
+        data = snapshot_bytes.get(app.state.engine, sha256)
+        if data is None:
+            raise SyncError(404, "snapshot_unknown", "HQ no longer has this snapshot.")
+        # Already compressed: the gzip middleware must leave it as it is.
+        headers = {"Accept-Ranges": "bytes", "Content-Encoding": "identity"}
+        start = _range_start(range_header)
+        if start is None:
+            return Response(data, media_type="application/octet-stream", headers=headers)
+        if start >= len(data):
+            raise SyncError(416, "range_not_satisfiable", "The range starts beyond the file.")
+        headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
+        return Response(
+            data[start:], status_code=206, media_type="application/octet-stream", headers=headers
+        )
 
     @app.get(
         f"{p.API}/sync/blobs/{{sha256}}/status",

@@ -132,6 +132,21 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "check", help="find rows changed behind HQ's back (raw SQL, bit rot) and repair them"
     )
+    snapshot = commands.add_parser(
+        "snapshot", help="build the snapshot of the catalogue and org that first syncs download"
+    )
+    snapshot.add_argument(
+        "--list", action="store_true", help="list the snapshots HQ holds, build none"
+    )
+    snapshot.add_argument(
+        "--force", action="store_true", help="build even when the newest one is current"
+    )
+    snapshot.add_argument(
+        "--min-rows",
+        type=int,
+        default=None,
+        help="build only when the shared buckets hold this many rows (default 2000)",
+    )
     measures = commands.add_parser("measures", help="a month's measures, per engineer and team")
     measures.add_argument("--month", required=True, metavar="YYYY-MM")
     measures.add_argument("--team", default=None, metavar="NAME", help="one team (default: all)")
@@ -291,6 +306,8 @@ def _dispatch(engine: object, args: argparse.Namespace) -> int:
         return cmd_enroll(engine, args)
     if args.command == "measures":
         return cmd_measures(engine, args)
+    if args.command == "snapshot":
+        return cmd_snapshot(engine, args)
     if args.command == "device":
         with session_scope(engine) as session:  # type: ignore[arg-type]
             if args.device_command == "revoke":
@@ -412,6 +429,39 @@ def cmd_import(engine: object, args: argparse.Namespace) -> int:
     encoding = "" if report.encoding == "utf-8" else f" (read as {report.encoding})"
     sys.stdout.write(
         f"Imported {args.file}{encoding}: {report.created} created, {report.updated} updated.\n"
+    )
+    if args.import_command == "catalogue":
+        from sync.hq import snapshots
+
+        # New devices download the new catalogue as one file from now on.
+        built = snapshots.build_if_stale(engine)  # type: ignore[arg-type]
+        if built is not None:
+            sys.stdout.write(f"Snapshot for first syncs rebuilt: {built.rows} rows.\n")
+    return 0
+
+
+def cmd_snapshot(engine: object, args: argparse.Namespace) -> int:
+    from sync.hq import snapshots
+
+    if args.list:
+        with session_scope(engine) as session:  # type: ignore[arg-type]
+            listed = snapshots.describe(snapshots.all_snapshots(session))
+        sys.stdout.write(json.dumps(listed, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    min_rows = snapshots.MIN_ROWS if args.min_rows is None else args.min_rows
+    if args.force:
+        built = snapshots.build(engine, min_rows=min_rows)  # type: ignore[arg-type]
+    else:
+        built = snapshots.build_if_stale(engine, min_rows=min_rows)  # type: ignore[arg-type]
+    if built is None:
+        with session_scope(engine) as session:  # type: ignore[arg-type]
+            current = not snapshots.stale(session)
+        reason = "the newest one is current" if current else "too few rows, or another builds"
+        sys.stdout.write(f"No snapshot built: {reason}.\n")
+        return 0
+    sys.stdout.write(
+        f"Snapshot {built.sha256} built: {built.rows} rows up to seq {built.seq}, "
+        f"{built.size / 1e6:.1f} MB, {built.build_seconds:.1f} s.\n"
     )
     return 0
 

@@ -207,3 +207,22 @@ class CustomerCreator(SQLModel, table=True):
     customer_id: str = Field(primary_key=True, max_length=36, foreign_key="customer.id")
     user_id: str = Field(max_length=36, foreign_key="user.id", index=True)
     created_at: datetime = utc_field(nullable=False)
+
+
+class Snapshot(SQLModel, table=True):
+    """The shared buckets (catalogue, org) as one compressed SQLite file up to ``seq``,
+    for first syncs (sync/hq/snapshots.py). Derived: rebuilt after any change of those
+    buckets; the newest few are kept."""
+
+    __tablename__ = "hq_snapshot"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    buckets: str = Field(max_length=200)  # space-separated
+    rows: int = Field(sa_column=Column(BigInteger, nullable=False))
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    schema_revision: str = Field(max_length=32)
+    format: int = 1
+    built_at: datetime = utc_field(nullable=False)
+    build_seconds: float = Field(default=0.0, sa_column=Column(Double, nullable=False))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -4,9 +4,9 @@ Settings come from the command line, ``FIELDAPP_HQ_*`` and the settings file
 (sync/hq/settings.py). With ``--workers N`` uvicorn runs N processes; each builds its
 app from the environment (:func:`app_from_env`), holds nothing another one needs (the
 database holds all state: rate limits, idempotency, number blocks), and writes its
-metrics where ``/metrics`` of any of them adds them up. The mailer and the daily
-integrity check run once, in the supervising process. ``--certfile``/``--keyfile`` serve
-HTTPS.
+metrics where ``/metrics`` of any of them adds them up. The mailer, the daily
+integrity check and the snapshot builder run once, in the supervising process.
+``--certfile``/``--keyfile`` serve HTTPS.
 """
 
 from __future__ import annotations
@@ -100,6 +100,10 @@ def run(engine: Any, db_url: str, args: argparse.Namespace) -> int:
     from sync.hq.integrity import Rechecker
 
     rechecker = Rechecker.from_env(engine)  # rows changed behind HQ's back, daily
+    from sync.hq.snapshots import SnapshotKeeper
+
+    # The snapshot new devices download, rebuilt after the catalogue or org changes.
+    keeper = SnapshotKeeper(engine, settings.snapshot_seconds, min_rows=settings.snapshot_min_rows)
     tls: dict[str, Any] = {}
     if settings.https:
         tls = {"ssl_certfile": str(settings.certfile), "ssl_keyfile": str(settings.keyfile)}
@@ -119,6 +123,7 @@ def run(engine: Any, db_url: str, args: argparse.Namespace) -> int:
         settings.workers,
     )
     rechecker.start()
+    keeper.start()
     try:
         if settings.workers == 1:
             from sync.hq.app import create_app
@@ -136,6 +141,7 @@ def run(engine: Any, db_url: str, args: argparse.Namespace) -> int:
             finally:
                 mailer.stop()
     finally:
+        keeper.stop()
         rechecker.stop()
         if metrics_dir is not None and settings.metrics_dir is None:
             shutil.rmtree(metrics_dir, ignore_errors=True)

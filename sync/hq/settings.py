@@ -48,6 +48,11 @@ class HQSettings(BaseSettings):
     # Several workers share their metrics through files here (prometheus multiprocess).
     metrics_dir: Path | None = None
     url: str | None = Field(default=None, description="the address devices use (enrollment)")
+    # The snapshot of the shared buckets for first syncs (sync/hq/snapshots.py): how
+    # often the builder looks for a change (0: never), and below how many rows the
+    # row-by-row pull is as quick.
+    snapshot_seconds: float = Field(default=30.0, ge=0)
+    snapshot_min_rows: int = Field(default=2000, ge=0)
 
     @model_validator(mode="after")
     def _tls_pair(self) -> HQSettings:
