@@ -18,8 +18,20 @@ from fieldapp.models.enums import (
 
 
 class Job(SyncedRow, table=True):
-    # The engineer's job list: their jobs, nearest deadline first.
-    __table_args__ = (Index("ix_job_assignee_due", "assignee_id", "on_site_due_at"),)
+    # The engineer's job list: their jobs, nearest deadline first. The faults of a
+    # window (the year's Pareto): every column they read, in receipt order (0007).
+    __table_args__ = (
+        Index("ix_job_assignee_due", "assignee_id", "on_site_due_at"),
+        Index(
+            "ix_job_received_window",
+            "received_at",
+            "deleted_at",
+            "status",
+            "machine_id",
+            "reported_model",
+            "id",
+        ),
+    )
 
     number: str = Field(max_length=24, unique=True, index=True)  # e.g. FW-2026-000123
     job_type: str = Field(max_length=16, index=True)
@@ -85,6 +97,11 @@ class PreInspectionFinding(SyncedRow, table=True):
 
 
 class Fault(SyncedRow, table=True):
+    # The faults of a window (the year's Pareto): every column they read, by job (0007).
+    __table_args__ = (
+        Index("ix_fault_job_window", "job_id", "deleted_at", "misuse", "assembly", "machine_id"),
+    )
+
     job_id: str = fk("job.id")
     machine_id: str | None = fk("machine.id", nullable=True)
     assembly: str = Field(max_length=24, index=True)

@@ -17,16 +17,18 @@ month's follow-up records), and the service bonus is settled with the call, so a
 from __future__ import annotations
 
 import csv
+import functools
+import gc
 import io
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec, TypeVar, overload
 
-from sqlalchemy import func
+from sqlalchemy import String, func, type_coerce
 from sqlmodel import Session, col, select
 
 from fieldapp.clock import as_utc, utcnow
@@ -48,6 +50,7 @@ from fieldapp.models import (
     TimeEntry,
     User,
 )
+from fieldapp.models.base import UTCDateTime
 from fieldapp.models.enums import (
     JobEventKind,
     JobStatus,
@@ -214,7 +217,9 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
 
 
 def business_date(moment: datetime) -> date:
-    return as_utc(moment).astimezone(BUSINESS_TZ).date()
+    if moment.tzinfo is None:  # naive: UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(BUSINESS_TZ).date()
 
 
 @dataclass
@@ -311,8 +316,70 @@ class MonthData:
         return cached
 
     @property
+    def warranty_parts_cents(self) -> dict[str, int]:
+        """Job -> the value of its warranty parts (quantity × unit price)."""
+        cached = self.__dict__.get("_warranty_parts")
+        if cached is None:
+            cached = defaultdict(int)
+            for jid, _, quantity, price, warranty in self.usages:
+                if warranty:
+                    cached[jid] += quantity * price
+            self.__dict__["_warranty_parts"] = cached
+        return cached
+
+    @property
     def live_jobs(self) -> list[JobRow]:
         return [j for j in self.jobs if not j.deleted and j.status in LIVE_STATUSES]
+
+
+_FROM_ISO = datetime.fromisoformat
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _bulk(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``function`` with the cycle collector paused: a month builds some 100,000
+    rows and figures that all stay alive, and each full collection it would trigger
+    walks every object of the process (a third of the month's time). Nothing it makes
+    is a cycle; reference counting frees as usual, and the collector runs again after."""
+
+    @functools.wraps(function)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
+
+
+def _raw(column: Any) -> Any:
+    """``column`` to select as the driver hands it back: a UTC time skips its column
+    type's conversions (SQLite gives its text) and is read by :func:`_utc`, once."""
+    if isinstance(column.type, UTCDateTime):
+        return type_coerce(column, String)
+    return column
+
+
+@overload
+def _utc(value: None) -> None: ...
+@overload
+def _utc(value: str | datetime) -> datetime: ...
+def _utc(value: str | datetime | None) -> datetime | None:
+    """A time selected with :func:`_raw` as an aware UTC datetime: SQLite's naive UTC
+    text parsed in one call (a month is some 100,000 of them); a driver's datetime
+    (PostgreSQL) or a text with an offset as :func:`as_utc` reads it."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return _FROM_ISO(value + "+00:00")
+        except ValueError:
+            return as_utc(_FROM_ISO(value))
+    return as_utc(value)
 
 
 def _chunks(ids: Iterable[str], size: int = 900) -> Iterable[list[str]]:
@@ -327,26 +394,53 @@ JOB_COLUMNS = (
     Job.job_type,
     Job.urgency,
     Job.status,
-    Job.deleted_at,
+    col(Job.deleted_at).is_not(None),
     Job.customer_id,
     Job.machine_id,
     Job.team_id,
     Job.assignee_id,
     Job.reported_model,
-    Job.received_at,
-    Job.appointment_at,
-    Job.answer_due_at,
-    Job.on_site_due_at,
-    Job.answered_at,
-    Job.arrived_at,
-    Job.completed_at,
+    *(
+        _raw(c)
+        for c in (
+            col(Job.received_at),
+            col(Job.appointment_at),
+            col(Job.answer_due_at),
+            col(Job.on_site_due_at),
+            col(Job.answered_at),
+            col(Job.arrived_at),
+            col(Job.completed_at),
+        )
+    ),
     Job.amount_cents,
 )
 
 
 def _job_row(values: Sequence[Any]) -> JobRow:
-    (jid, number, job_type, urgency, status, deleted_at, *rest) = values
-    return JobRow(jid, number, job_type, urgency, status, deleted_at is not None, *rest)
+    """A row of :data:`JOB_COLUMNS` (and, past them, the first approval's time)."""
+    utc = _utc
+    return JobRow(
+        values[0],
+        values[1],
+        values[2],
+        values[3],
+        values[4],
+        bool(values[5]),
+        values[6],
+        values[7],
+        values[8],
+        values[9],
+        values[10],
+        utc(values[11]),
+        utc(values[12]),
+        utc(values[13]),
+        utc(values[14]),
+        utc(values[15]),
+        utc(values[16]),
+        utc(values[17]),
+        values[18],
+        utc(values[19]) if len(values) > 19 else None,
+    )
 
 
 def _jobs_where(session: Session, *conditions: Any) -> list[JobRow]:
@@ -363,6 +457,7 @@ def team_by_name(session: Session, name: str) -> Team | None:
     ).first()
 
 
+@_bulk
 def load_month(
     session: Session,
     year: int,
@@ -390,37 +485,35 @@ def load_month(
         .subquery()
     )
     rows = session.execute(
-        select(*JOB_COLUMNS, approved.c.at)
+        select(*JOB_COLUMNS, _raw(approved.c.at))
         .join(approved, approved.c.job_id == Job.id)
         .where(approved.c.at >= start, approved.c.at < end)
         .order_by(col(Job.number))
     ).all()
-    jobs: list[JobRow] = []
-    for values in rows:
-        job = _job_row(values[:-1])
-        job.approved_at = as_utc(values[-1])
-        if in_team(job.team_id, job.assignee_id):
-            jobs.append(job)
+    jobs = [_job_row(values) for values in rows]
+    if team_id is not None:
+        jobs = [j for j in jobs if in_team(j.team_id, j.assignee_id)]
     job_ids = [j.id for j in jobs]
 
-    calls: list[CallRow] = []
-    for r in session.execute(
-        select(
-            FollowUp.id,
-            FollowUp.job_id,
-            FollowUp.engineer_id,
-            FollowUp.called_at,
-            FollowUp.reached,
-            FollowUp.satisfaction,
-            FollowUp.praise,
-            FollowUp.created_at,
-        ).where(
-            col(FollowUp.called_at) >= start,
-            col(FollowUp.called_at) < end,
-            col(FollowUp.deleted_at).is_(None),
+    calls = [
+        CallRow(cid, jid, engineer, _utc(called), reached, satisfaction, praise, _utc(created))
+        for cid, jid, engineer, called, reached, satisfaction, praise, created in session.execute(
+            select(
+                FollowUp.id,
+                FollowUp.job_id,
+                FollowUp.engineer_id,
+                _raw(col(FollowUp.called_at)),
+                FollowUp.reached,
+                FollowUp.satisfaction,
+                FollowUp.praise,
+                _raw(col(FollowUp.created_at)),
+            ).where(
+                col(FollowUp.called_at) >= start,
+                col(FollowUp.called_at) < end,
+                col(FollowUp.deleted_at).is_(None),
+            )
         )
-    ):
-        calls.append(CallRow(*r))
+    ]
     known = {j.id: j for j in jobs}
     call_jobs: dict[str, JobRow] = {c.job_id: known[c.job_id] for c in calls if c.job_id in known}
     for chunk in _chunks({c.job_id for c in calls} - set(call_jobs)):
@@ -505,7 +598,7 @@ def load_month(
     month_ids = set(job_ids)
     earlier: dict[tuple[str, str, str], datetime] = {}
     for jid, mid, done, assembly in session.execute(
-        select(Job.id, Job.machine_id, Job.completed_at, Fault.assembly)
+        select(Job.id, Job.machine_id, _raw(col(Job.completed_at)), Fault.assembly)
         .join(Fault, col(Fault.job_id) == col(Job.id))
         .where(
             col(Job.completed_at) >= window_start,
@@ -518,7 +611,7 @@ def load_month(
         )
     ):
         if jid not in month_ids:
-            earlier[(jid, mid, assembly)] = done
+            earlier[(jid, mid, assembly)] = _utc(done)
     earlier_visits = [
         kpi.RepairVisit(jid, mid, assembly, business_date(done), True)
         for (jid, mid, assembly), done in sorted(earlier.items())
@@ -648,13 +741,19 @@ class CallsCounted:
     outcomes: list[kpi.FollowUpOutcome]
     excluded: list[Exclusion]
 
+    @functools.cached_property
+    def score(self) -> kpi.MonthlyScore:
+        """The monthly score of the outcomes (worked out once for the row's figures)."""
+        return kpi.monthly_score(self.outcomes)
+
 
 def counted_calls(calls: Sequence[CallRow]) -> CallsCounted:
     """The month's calls that rate the engineer: reached, with a satisfaction, the latest
     per job; the others are excluded with their reason."""
     excluded: list[Exclusion] = []
     latest: dict[str, CallRow] = {}
-    for call in sorted(calls, key=lambda c: (as_utc(c.called_at), as_utc(c.created_at), c.id)):
+    # The times are aware (load_month reads them as UTC): they sort as instants.
+    for call in sorted(calls, key=lambda c: (c.called_at, c.created_at, c.id)):
         if not call.reached:
             excluded.append(Exclusion(call.job_id, NOT_REACHED))
         elif not call.satisfaction:
@@ -683,7 +782,7 @@ def follow_up_figures(
     very = [o.job_id for o in outcomes if o.satisfaction == Satisfaction.VERY_SATISFIED]
     bad = [o.job_id for o in outcomes if o.satisfaction == Satisfaction.DISSATISFIED]
     praised = [o.job_id for o in outcomes if o.praise]
-    score = kpi.monthly_score(outcomes)
+    score = counted.score
     share = _rate(len(very), len(outcomes))
     return [
         Figure("follow_ups", len(outcomes), ids=ids, excluded=excluded),
@@ -715,8 +814,9 @@ def service_bonus(
     """0.1 % of the amount of each job rated by a call this month, except the jobs of a
     不满意 call (withheld). The month's jobs not called yet are shown as excluded: their
     bonus comes with their call."""
-    outcomes = (counted or counted_calls(calls)).outcomes
-    score = kpi.monthly_score(outcomes)
+    counted = counted or counted_calls(calls)
+    outcomes = counted.outcomes
+    score = counted.score
     amounts = {
         o.job_id: data.call_jobs[o.job_id].amount_cents
         for o in outcomes
@@ -951,16 +1051,26 @@ def omissions(data: MonthData, jobs: Sequence[JobRow]) -> list[Exclusion]:
     sample) still without any call a week after its approval."""
     found: list[Exclusion] = []
     for job in _live(jobs):
-        faults = data.faults.get(job.id, [])
-        if any(not f.fixed for f in faults) and job.id not in data.children:
-            found.append(Exclusion(job.id, FAULT_NOT_HANDLED))
+        found.extend(_job_omissions(data, job))
+    return found
+
+
+def _job_omissions(data: MonthData, job: JobRow) -> tuple[Exclusion, ...]:
+    """One live job's omissions, worked out once (the team's row and its engineer's)."""
+    cache: dict[str, tuple[Exclusion, ...]] = data.__dict__.setdefault("_omissions", {})
+    found = cache.get(job.id)
+    if found is not None:
+        return found
+    found = ()
+    faults = data.faults.get(job.id, [])
+    if any(not f.fixed for f in faults) and job.id not in data.children:
+        found = (Exclusion(job.id, FAULT_NOT_HANDLED),)
+    late = job.approved_at is not None and data.now - job.approved_at > FOLLOW_UP_GRACE
+    if late and job.id not in data.called:  # the sample's hash only for the jobs it decides
         grade, key, _, _ = data.customers.get(job.customer_id, ("B", False, False, False))
-        late = job.approved_at is not None and data.now - job.approved_at > FOLLOW_UP_GRACE
-        if not late or job.id in data.called:
-            continue  # the sample's hash only for the jobs it can decide
-        due = follow_up_rules.due_reason(job.id, grade, key, data.sample_rate)
-        if due is not None and late and job.id not in data.called:
-            found.append(Exclusion(job.id, CALL_MISSING))
+        if follow_up_rules.due_reason(job.id, grade, key, data.sample_rate) is not None:
+            found = (*found, Exclusion(job.id, CALL_MISSING))
+    cache[job.id] = found
     return found
 
 
@@ -1013,12 +1123,12 @@ def warranty_cost(
 ) -> Figure:
     """What the warranty (三包) covered: warranty parts at their price and warranty labour
     at the labour rate."""
-    usages = data.usages_by_job
+    covered_of = data.warranty_parts_cents
     parts = 0
     minutes = 0
     counted: list[str] = []
     for job in _live(jobs):
-        covered = sum(q * p for _, _, q, p, w in usages.get(job.id, ()) if w)
+        covered = covered_of.get(job.id, 0)
         spent = data.warranty_minutes.get(job.id, 0)
         parts += covered
         minutes += spent
@@ -1138,8 +1248,7 @@ def parts_table(data: MonthData) -> Table:
     )
 
 
-@dataclass(frozen=True)
-class FaultFact:
+class FaultFact(NamedTuple):
     """One fault as the quality feedback sees it."""
 
     id: str
@@ -1448,6 +1557,7 @@ class MonthMeasures:
         }
 
 
+@_bulk
 def month_measures(
     session: Session,
     month: str,
