@@ -138,6 +138,13 @@ def store_blocks(session: Session, blocks: Iterable[NumberBlock], *, device_id: 
     _save(session, [h for h in held if h.unused > 0])
 
 
+def drop_blocks(session: Session, blocks: Iterable[NumberBlock]) -> None:
+    """Forget these blocks' unused numbers (HQ, restored from a backup, gave them to
+    another device): new jobs take the next block, or a provisional number."""
+    gone = set(blocks)
+    _save(session, [h for h in _load(session) if h.block not in gone])
+
+
 def unused_numbers(session: Session, year: int) -> int:
     """How many reserved numbers of ``year`` this device has left."""
     return sum(h.unused for h in _load(session) if h.block.year == year)

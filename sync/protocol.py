@@ -238,5 +238,5 @@ class SnapshotInfo(BaseModel):
 class SnapshotOffer(BaseModel):
     snapshot: SnapshotInfo | None = None
     # Why there is none: "scope_all" (the device holds everything: it pulls row by row),
-    # "none_built" (HQ builds one in the background), "too_small" (not worth a file).
+    # "none_built" (none yet, or the shared buckets are too small to be worth a file).
     reason: str = ""

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from fieldapp.models import SyncedRowState
+from fieldapp.numbering import NumberBlock, drop_blocks, held_blocks
 from sync import protocol as p
 from sync.buckets import wire_rows
 from sync.restore_wire import (
@@ -30,6 +31,7 @@ from sync.restore_wire import (
     HQ_ID_HEADER,
     MAX_REUPLOAD,
     REUPLOAD_PATH,
+    NumberBlockClaim,
     ReuploadRequest,
     ReuploadResponse,
     ReuploadRow,
@@ -101,7 +103,10 @@ def check(client: SyncClient) -> dict[str, Any] | None:
 
 
 def differing_buckets(client: SyncClient) -> list[str]:
-    """Held buckets whose checksum differs from HQ's (HQ answers only those in scope)."""
+    """Held buckets whose checksum differs from HQ's, and those HQ does not answer for:
+    HQ answers only the buckets in the user's scope, and a job created after the backup
+    (a supervisor's new job, an engineer's follow-up) is in no scope of the restored HQ.
+    Their rows go up too; HQ's own rules take what it lacks and keep what it holds."""
     with client.store.reader() as session:
         held = [b for (b,) in session.execute(select(SyncedRowState.bucket).distinct())]
     bad: list[str] = []
@@ -113,7 +118,7 @@ def differing_buckets(client: SyncClient) -> list[str]:
         remote = p.ChecksumResponse.model_validate(body).checksums
         local = client.local_checksums([b for b in chunk if b in remote])
         bad.extend(
-            b for b in chunk if b in remote and local[b] != (remote[b].rows, remote[b].total)
+            b for b in chunk if b not in remote or local[b] != (remote[b].rows, remote[b].total)
         )
     return bad
 
@@ -155,6 +160,11 @@ def recover(client: SyncClient, report: SyncReport, plan: dict[str, Any]) -> dic
         }
     )
     client.upload_blobs(report, hashes_to_send=hashes)
+    with client.store.reader() as session:
+        claims = [
+            NumberBlockClaim(year=b.year, first=b.first, last=b.last) for b in held_blocks(session)
+        ]
+    refused: set[tuple[int, int, int]] = set()
     pending = rows
     for attempt in range(3):
         retry: list[ReuploadRow] = []
@@ -164,10 +174,12 @@ def recover(client: SyncClient, report: SyncReport, plan: dict[str, Any]) -> dic
                 epoch=plan["epoch"],
                 rows=pending[start : start + MAX_REUPLOAD // 2],
                 attempt=attempt,
+                number_blocks=claims,
             )
             answer = ReuploadResponse.model_validate(
                 client.hq.post(REUPLOAD_PATH, request.model_dump(mode="json"))
             )
+            refused.update((b.year, b.first, b.last) for b in answer.refused_blocks)
             for result in answer.results:
                 if result.outcome == "rejected" and result.code in RETRY_CODES:
                     retry.append(by_key[(result.table, result.row_id)])
@@ -180,6 +192,13 @@ def recover(client: SyncClient, report: SyncReport, plan: dict[str, Any]) -> dic
         pending = retry
     else:
         outcomes["rejected"] = outcomes.get("rejected", 0) + len(pending)
+    held = {(c.year, c.first, c.last) for c in claims}
+    dropped = [NumberBlock(*key) for key in sorted(refused & held)]
+    if dropped:
+        # Another device holds those numbers now: new jobs here must not use them.
+        with client.store.action(track=False) as session:
+            drop_blocks(session, dropped)
+        log.warning("HQ gave %d of this device's job-number blocks to others", len(dropped))
     log.warning("Re-upload to HQ done: %s (%d buckets differed)", outcomes, len(bad))
     client.reset_replica()  # then the sync pulls everything from zero
     return outcomes

@@ -25,12 +25,21 @@ class ReuploadRow(Strict):
     fields: dict[str, Any]
 
 
+class NumberBlockClaim(Strict):
+    year: int = Field(ge=2000, le=9998)
+    first: int = Field(ge=1, le=999_999)
+    last: int = Field(ge=1, le=999_999)
+
+
 class ReuploadRequest(Strict):
     # Names this recovery (generation and the cursor the device had): a resent request
     # after a lost answer is recognised as the same mutations (idempotent).
     epoch: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
     rows: list[ReuploadRow] = Field(max_length=MAX_REUPLOAD)
     attempt: int = Field(default=0, ge=0, le=9)
+    # The job-number blocks the device still holds: HQ may have reserved them after its
+    # backup, and must know them again before it accepts the device's new jobs.
+    number_blocks: list[NumberBlockClaim] = Field(default=[], max_length=100)
 
 
 Outcome = Literal["inserted", "updated", "kept", "rejected"]
@@ -46,3 +55,6 @@ class ReuploadResult(BaseModel):
 
 class ReuploadResponse(BaseModel):
     results: list[ReuploadResult]
+    # Blocks HQ could not take back (another device holds some of their numbers now):
+    # the device forgets their unused numbers.
+    refused_blocks: list[NumberBlockClaim] = []

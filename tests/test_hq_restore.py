@@ -197,3 +197,58 @@ def unannounced_restore_and_other_hq(server: HQ, world: World, tmp_path: Path) -
     assert refused.value.code == "other_hq"
     assert zhang.store.pending_changes() == {"customer": 1}
     assert zhang.store.get_setting(HQ_ID) == known_id
+
+
+def test_job_numbers_reserved_after_the_backup_are_taken_back(hq: HQWorld, tmp_path: Path) -> None:
+    """A supervisor's tablet got its block of job numbers after the backup and created a
+    job with one: after the restore HQ takes the block back (the job keeps its number),
+    moves its counter on, and gives another device numbers of its own."""
+    from sync.hq.models import JobNumberBlock
+    from tests.test_sync_numbers import create_job, hq_numbers, team_of
+
+    server, world = hq
+    kind = "sqlite" if server.url.startswith("sqlite") else "postgresql"
+    team = team_of(server, "wang.min")
+    tablet = enroll_device(server, "wang.min", tmp_path / "tablet")
+    backup = tmp_path / "hq.backup"
+    restore.backup(server.url, backup)  # before the tablet's first sync: no block yet
+
+    tablet.sync()  # the block is reserved now, after the backup
+    job = create_job(tablet, world, team_id=team)
+    spare = create_job(tablet, world, team_id=team)  # created, pushed, its number used
+    assert tablet.sync().rejected == 0
+    with session_scope(server.db()) as session:
+        reserved = session.exec(select(JobNumberBlock)).all()
+    assert len(reserved) == 1
+
+    with ExitStack() as stack:
+        fresh = stack.enter_context(database(kind, tmp_path / "fresh"))
+        (tmp_path / "fresh").mkdir(exist_ok=True)
+        server.stop()
+        out = hq_cli(fresh, "restore", str(backup)).stdout
+        assert "Job numbers of" in out  # the counter moved on
+        move_to(server, fresh)
+        with session_scope(server.db()) as session:
+            assert session.exec(select(JobNumberBlock)).all() == []  # forgotten
+
+        # Another supervisor device syncs first: its new block lies beyond the gap.
+        laptop = enroll_device(server, "wang.min", tmp_path / "laptop")
+        laptop.sync()
+        with session_scope(server.db()) as session:
+            others = session.exec(
+                select(JobNumberBlock).where(JobNumberBlock.device_id != reserved[0].device_id)
+            ).all()
+        assert others and all(b.first > reserved[0].last for b in others)
+
+        assert tablet.sync().rejected == 0  # the recovery re-uploads both jobs
+        numbers = hq_numbers(server)
+        assert numbers[job.id] == job.number and numbers[spare.id] == spare.number
+        later = create_job(tablet, world, team_id=team)  # from the block taken back
+        assert tablet.sync().rejected == 0
+        assert hq_numbers(server)[later.id] == later.number
+        with session_scope(server.db()) as session:
+            mine = session.exec(
+                select(JobNumberBlock).where(JobNumberBlock.device_id == reserved[0].device_id)
+            ).all()
+        assert any(b.first <= reserved[0].first and b.last >= reserved[0].last for b in mine)
+        server.stop()

@@ -40,7 +40,7 @@ def counter_name(year: int) -> str:
     return f"job-number-{year}"
 
 
-def _ensure_counter(session: Session, year: int) -> None:
+def ensure_counter(session: Session, year: int) -> None:
     """Create the year's counter row once, starting after the highest number of the year
     already in use (jobs imported or created before the counter existed)."""
     name = counter_name(year)
@@ -64,7 +64,7 @@ def reserve_job_numbers(session: Session, year: int, count: int) -> list[str]:
     use. The year's counter row stays locked until the transaction ends."""
     if not 1 <= count <= MAX_BLOCK:
         raise ValueError(f"reserve between 1 and {MAX_BLOCK} numbers")
-    _ensure_counter(session, year)
+    ensure_counter(session, year)
     last = (
         session.connection()
         .execute(
@@ -93,7 +93,7 @@ def claim_job_number(session: Session, number: str) -> None:
     if match is None:
         return
     year, value = int(match.group(1)), int(match.group(2))
-    _ensure_counter(session, year)
+    ensure_counter(session, year)
     session.connection().execute(
         update(Counter)
         .where(col(Counter.name) == counter_name(year), col(Counter.value) < value)
@@ -172,7 +172,7 @@ def top_up(
     """The device's open blocks of ``year`` after adding a new one if its reserve is
     still below half a block, checked again under the year's counter lock: a pull
     retried while the first one was still being answered reserves no second block."""
-    _ensure_counter(session, year)
+    ensure_counter(session, year)
     # The row lock (PostgreSQL; SQLite writers are serialised already) makes a second
     # top-up wait, then see the first one's block.
     session.connection().execute(

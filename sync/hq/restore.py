@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,20 +38,25 @@ from fastapi import FastAPI, Header
 from pydantic import ValidationError
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
+from sqlmodel import col
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fieldapp.clock import utcnow
 from fieldapp.models import APPEND_ONLY_TABLES, SYNCED_TABLES, TABLES_BY_NAME
+from fieldapp.numbering import job_number, parse_job_number
 from fieldapp.wire import row_to_wire
 from sync import protocol as p
 from sync.hq import metrics
 from sync.hq.apply import Actor, apply_batch
 from sync.hq.db import current_seq, session_scope
-from sync.hq.models import Meta, RowLog
+from sync.hq.models import Counter, JobNumberBlock, Meta, RowLog
+from sync.hq.numbers import claim_job_number, counter_name, ensure_counter
 from sync.restore_wire import (
     GENERATION_HEADER,
     HQ_ID_HEADER,
     REUPLOAD_PATH,
+    NumberBlockClaim,
     ReuploadRequest,
     ReuploadResponse,
     ReuploadResult,
@@ -58,6 +64,7 @@ from sync.restore_wire import (
 )
 
 log = logging.getLogger(__name__)
+NUMBER_COUNTER_PREFIX = counter_name(0).removesuffix("0")  # "job-number-"
 HQ_ID = "hq_id"
 GENERATION = "restore_generation"
 RESTORED_AT_SEQ = "restored_at_seq"  # HQ's sequence when the generation was raised
@@ -223,7 +230,103 @@ def _plan(
     return inserts + updates, done
 
 
+def _claimed_numbers(request: ReuploadRequest) -> list[NumberBlockClaim]:
+    """The numbers the device says are its own: the blocks it still holds, and the
+    number of every job it re-uploads (its block may be used up and forgotten)."""
+    claims = list(request.number_blocks)
+    for row in request.rows:
+        number = row.fields.get("number") if row.table == "job" else None
+        parsed = parse_job_number(number) if isinstance(number, str) else None
+        if parsed is not None:
+            claims.append(NumberBlockClaim(year=parsed[0], first=parsed[1], last=parsed[1]))
+    return claims
+
+
+def take_back_numbers(
+    session: Any, actor: Actor, claims: list[NumberBlockClaim]
+) -> list[NumberBlockClaim]:
+    """Record again the job numbers HQ reserved for this device after its backup (the
+    restore forgot them), so its new jobs are accepted under the numbers it gave them,
+    and move each year's counter past them. A claim overlapping another device's block
+    is refused (returned): those numbers are that device's now."""
+    refused: list[NumberBlockClaim] = []
+    for claim in claims:
+        if claim.first > claim.last:
+            refused.append(claim)
+            continue
+        overlapping = (
+            session.execute(
+                select(JobNumberBlock).where(
+                    JobNumberBlock.year == claim.year,
+                    col(JobNumberBlock.first) <= claim.last,
+                    col(JobNumberBlock.last) >= claim.first,
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if any(block.device_id != actor.device_id for block in overlapping):
+            refused.append(claim)
+            continue
+        if any(b.first <= claim.first and b.last >= claim.last for b in overlapping):
+            continue  # HQ knows it (reserved before the backup)
+        session.add(
+            JobNumberBlock(
+                device_id=actor.device_id,
+                year=claim.year,
+                first=claim.first,
+                last=claim.last,
+                reserved_at=utcnow(),
+            )
+        )
+        claim_job_number(session, job_number(claim.year, claim.last))
+        log.info(
+            "Job numbers %s..%s taken back for device %s after a restore",
+            job_number(claim.year, claim.first),
+            job_number(claim.year, claim.last),
+            actor.device_id,
+        )
+    session.flush()
+    return refused
+
+
+def skip_numbers(engine: Engine, gap: int | None = None) -> dict[int, int]:
+    """After a restore: move each year's job-number counter ``gap`` numbers on, so the
+    blocks HQ reserved between its backup and the restore (which it no longer knows
+    until their devices re-upload) are not handed to another device meanwhile. The
+    default gap is what HQ reserved in the day before its newest reservation, at least
+    1,000. Returns the new counter per year."""
+    moved: dict[int, int] = {}
+    with session_scope(engine) as session:
+        if gap is None:
+            newest = session.execute(select(func.max(JobNumberBlock.reserved_at))).scalar()
+            day = 0
+            if newest is not None:
+                sizes = session.execute(
+                    select(JobNumberBlock.first, JobNumberBlock.last).where(
+                        col(JobNumberBlock.reserved_at) >= newest - timedelta(days=1)
+                    )
+                ).all()
+                day = sum(last - first + 1 for first, last in sizes)
+            gap = max(1000, day)
+        # This year's counter too if the backup had none yet (no number handed out
+        # before it): the blocks handed out after it began at its start.
+        years = {utcnow().year}
+        years.update(session.execute(select(JobNumberBlock.year).distinct()).scalars())
+        for year in sorted(years):
+            ensure_counter(session, year)
+        session.flush()
+        for counter in session.execute(
+            select(Counter).where(col(Counter.name).startswith(NUMBER_COUNTER_PREFIX))
+        ).scalars():
+            counter.value += gap
+            session.add(counter)
+            moved[int(counter.name.removeprefix(NUMBER_COUNTER_PREFIX))] = counter.value
+    return moved
+
+
 def reupload(session: Any, actor: Actor, request: ReuploadRequest) -> ReuploadResponse:
+    refused = take_back_numbers(session, actor, _claimed_numbers(request))
     planned, results = _plan(session, actor, request)
     answer = apply_batch(
         session,
@@ -285,7 +388,7 @@ def reupload(session: Any, actor: Actor, request: ReuploadRequest) -> ReuploadRe
     for result in results:
         metrics.REUPLOADED.labels(result.outcome).inc()
     log.info("Re-upload from device %s: %d rows", actor.device_id, len(results))
-    return ReuploadResponse(results=results)
+    return ReuploadResponse(results=results, refused_blocks=refused)
 
 
 def install(app: FastAPI, engine: Engine) -> None:
@@ -393,8 +496,11 @@ def run_command(engine: Engine, url: str, args: argparse.Namespace) -> int:
 
     migrate_hq(engine)  # a backup of an older HQ is brought to this schema
     generation = bump_generation(engine)
+    skipped = skip_numbers(engine) if args.command == "restore" else {}
     sys.stdout.write(
         f"Restore generation is now {generation}: devices upload what the backup lacks "
         "at their next sync.\n"
     )
+    for year, value in sorted(skipped.items()):
+        sys.stdout.write(f"Job numbers of {year} go on after {job_number(year, value)}.\n")
     return 0
