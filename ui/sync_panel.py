@@ -206,9 +206,16 @@ class SyncIndicator(QWidget):
             "upload": self.tr("Sending photos"),
             "download": self.tr("Receiving photos"),
             "verify": self.tr("Checking"),
+            # A new device's first sync: the catalogue and the org as one file.
+            "snapshot": self.tr("Receiving the parts catalogue"),
         }
         name = names.get(phase) or self.tr("Syncing…")
-        if total > 0:
+        if phase == "snapshot" and total > 0:
+            # Bytes: shown as a share, the bar in per mille (a QProgressBar is 32-bit).
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(min(1000, done * 1000 // total))
+            self.text.setText(f"{name} {min(100, done * 100 // total)} %")
+        elif total > 0:
             self.bar.setRange(0, total)
             self.bar.setValue(min(done, total))
             self.text.setText(f"{name} {done}/{total}")
