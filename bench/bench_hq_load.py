@@ -3,26 +3,42 @@ workers, over loopback, bounded in time.
 
 Builds a scratch PostgreSQL database (next to the one ``--pg`` names, dropped after):
 N engineers of 10 teams, each with ``--jobs`` assigned jobs, and a catalogue of
-``--parts`` parts. Enrolls N devices (in-process, as ``fieldapp-hq enroll`` would),
-starts ``fieldapp-hq serve --workers W`` and drives the devices from ``--clients``
-load-generator processes (threads speaking the sync protocol with ``requests``):
+``--parts`` parts (inserted in bulk, then logged by ``HQSession``'s own after-flush hook,
+so the row log the snapshot is built from is what production writes). Builds HQ's
+snapshot of the shared buckets in-process (``sync.hq.snapshots.build``, as ``fieldapp-hq
+serve`` does before the first device) and prints its size, rows and build time. Enrolls
+N devices (in-process, as ``fieldapp-hq enroll`` would), starts ``fieldapp-hq serve
+--workers W`` and drives the devices from ``--clients`` load-generator processes
+(threads speaking the sync protocol with ``requests``):
 
-1. first syncs: every device pulls its scope from cursor 0, all at once;
+1. first syncs, all at once, as the app makes them (sync/snapshot_client.py,
+   ``SyncClient.pull``): the snapshot offer; the snapshot file, streamed and checked
+   against the offer's SHA-256 and size (a mismatch is an error); a pull from the
+   snapshot's seq with no scope digest, which HQ answers with the scope; the backfill
+   of the scope's other buckets (the device's jobs, customers, user) up to that seq;
+   then the incremental pull from there. A device offered no snapshot pulls row by row
+   from 0, and counts as an error (HQ built one);
 2. incremental syncs for ``--seconds``: each device in a loop pushes a fault, a job
-   change and (``--photo-share`` of the syncs) a photo of ``--photo-kb`` KiB with its
-   attachment row, then pulls what changed; between syncs a device waits a random
-   ``0..--think`` seconds.
+   change (at the version its first sync brought) and (``--photo-share`` of the syncs)
+   a photo of ``--photo-kb`` KiB with its attachment row, then pulls what changed;
+   between syncs a device waits a random ``0..--think`` seconds.
 
-Prints per operation the count, throughput, p50/p95/p99 and errors; HQ's and
-PostgreSQL's CPU seconds per incremental sync; and what PostgreSQL's sessions waited on
-(sampled from ``pg_stat_activity``): ``Lock/transactionid`` or ``Lock/tuple`` waits of
-writers are the one counter row (``hq_counter``) that orders sequence numbers.
+Prints per operation the count, throughput, p50/p95/p99 and errors (``first_sync`` is
+the whole of one, ``snapshot_offer``, ``snapshot_download`` and ``backfill`` its parts);
+the snapshot bytes downloaded; per phase HQ's and PostgreSQL's CPU seconds (per first
+sync, per incremental sync) and what PostgreSQL's sessions waited on (sampled from
+``pg_stat_activity``): ``Lock/transactionid`` or ``Lock/tuple`` waits are on the rows
+of ``hq_counter``: the one that orders sequence numbers, and the year's that hands out
+job-number blocks (every device's first pull takes one).
 
-    python bench/bench_hq_load.py --devices 200 [--workers 4] [--seconds 60]
-        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test] [--json FILE]
+    python bench/bench_hq_load.py [--devices 200] [--parts 100000] [--workers 4]
+        [--seconds 60] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--json FILE]
     python bench/bench_hq_load.py --short     # CI: 16 devices, under a minute
 
-The short form exits 1 on any error.
+The issue's scenario is ``--devices 200 --parts 100000`` (200 new tablets, one
+100,000-part catalogue): about 3 minutes on 2 CPUs, a minute of it the setup. The short
+form exits 1 on any error.
 """
 
 from __future__ import annotations
@@ -41,7 +57,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,19 +65,26 @@ from typing import Any
 
 import requests
 from PIL import Image
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from fieldapp.clock import new_id
 from fieldapp.models import Customer, Fault, Job, JobEvent, Part, Region, Team, User
+from fieldapp.search import part_search_text
 from fieldapp.wire import row_to_wire
 from sync import protocol as p
 from sync.client import make_http_session
-from sync.hq.db import make_hq_engine, migrate_hq, session_scope
+from sync.hq import snapshots
+from sync.hq.db import _log_rows, make_hq_engine, migrate_hq, session_scope
 from sync.hq.service import enroll, issue_enrollment
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+PARTS_PER_INSERT = 10_000
+PAGE = 2000  # rows per pull page, as the app asks (sync.client.PULL_PAGE)
+READ_SIZE = 1024 * 1024  # as sync/snapshot_client.py reads the download
 HEADERS = {p.PROTOCOL_HEADER: str(p.PROTOCOL_VERSION), "Content-Type": "application/json"}
 
 
@@ -72,7 +95,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=2, help="load-generator processes")
     parser.add_argument("--seconds", type=float, default=60.0, help="incremental phase")
     parser.add_argument("--jobs", type=int, default=5, help="open jobs per engineer")
-    parser.add_argument("--parts", type=int, default=2000, help="catalogue size")
+    parser.add_argument("--parts", type=int, default=100_000, help="catalogue size")
     parser.add_argument("--think", type=float, default=2.0, help="max pause between syncs")
     parser.add_argument("--photo-share", type=float, default=0.3)
     parser.add_argument("--photo-kb", type=int, default=200)
@@ -115,6 +138,41 @@ def scratch_database(admin_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+def bulk_parts(session: Session, numbers: range) -> None:
+    """Catalogue parts inserted with one ``executemany``, then logged by the very hook
+    ``HQSession`` runs after a flush (``sync.hq.db._log_rows``, given light stand-ins of
+    the rows): the same row log, revisions, checksums and sequence numbers as ORM rows,
+    which cost ~0.5 ms each to build and flush, too slow for 100,000 (as in
+    bench/bench_sync.py)."""
+    template = Part(part_no="-", name_zh="-")
+    base = {c.key: getattr(template, c.key) for c in Part.__table__.columns}  # type: ignore[attr-defined]
+    base.update(created_at=NOW, updated_at=NOW, version=1)  # version 1: as HQSession sets
+    rows = []
+    for n in numbers:
+        part_no, name_zh, name_en = f"P-{n:06d}", f"零件{n}", f"Part {n}"
+        rows.append(
+            {
+                **base,
+                "id": new_id(),
+                "part_no": part_no,
+                "name_zh": name_zh,
+                "name_en": name_en,
+                "price_cents": 100 + n,
+                "search_text": part_search_text(part_no, name_zh, name_en),
+            }
+        )
+    if not rows:
+        return
+    session.connection().execute(insert(Part), rows)
+    manager = Part.__mapper__.class_manager  # type: ignore[attr-defined]
+    pending = []
+    for row in rows:
+        stand_in = manager.new_instance()  # no __init__: the values only
+        stand_in.__dict__.update(row)
+        pending.append((stand_in, ["*"]))  # as HQSession logs a new row
+    _log_rows(session, pending)
+
+
 def seed(url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     """The organisation, the jobs and the catalogue; returns one device per engineer
     ({token, user_id, job_ids})."""
@@ -130,20 +188,25 @@ def seed(url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             for n in range(10)
         ]
         session.add_all(teams)
-        session.add_all(
-            Part(part_no=f"P-{n:06d}", name_zh=f"零件{n}", name_en=f"Part {n}", price_cents=100 + n)
-            for n in range(args.parts)
-        )
         session.flush()
+        region_id, team_ids = region.id, [team.id for team in teams]
+        for start in range(0, args.parts, PARTS_PER_INSERT):
+            bulk_parts(session, range(start, min(start + PARTS_PER_INSERT, args.parts)))
+    with engine.connect() as connection:
+        # As autovacuum would, sooner: without statistics PostgreSQL plans the row-log
+        # lookups of every later flush as sequential scans of 100,000 catalogue entries.
+        connection.execute(text("ANALYZE"))
+        connection.commit()
+    with session_scope(engine) as session:
         number = 0
         for index in range(args.devices):
             user = User(
                 login=f"eng{index:04d}",
                 display_name=f"工程师{index}",
                 role="engineer",
-                team_id=teams[index % 10].id,
+                team_id=team_ids[index % 10],
             )
-            customer = Customer(code=f"C{index:05d}", name=f"客户{index}", region_id=region.id)
+            customer = Customer(code=f"C{index:05d}", name=f"客户{index}", region_id=region_id)
             session.add_all([user, customer])
             session.flush()
             job_ids = []
@@ -178,6 +241,10 @@ def seed(url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             code, _ = issue_enrollment(session, device.pop("user"))
             answer = enroll(session, p.EnrollRequest(code=code, device_name="load"))
             device["token"] = answer.token
+    # Vacuumed now, not by autovacuum in the middle of the measured phases (100,000
+    # inserted rows are past its insert threshold).
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM (ANALYZE)"))
     engine.dispose()
     return devices
 
@@ -283,6 +350,8 @@ def postgres_cpu() -> float:
     return total
 
 
+Step = Callable[[str, Callable[[], Any]], Any]
+
 # --- a simulated device -------------------------------------------------------------------
 
 
@@ -307,6 +376,8 @@ class Device:
         self.cursor = 0
         self.digest = ""
         self.versions: dict[str, int] = {}
+        self.snapshot_bytes = 0
+        self.problems: list[str] = []  # errors that did not stop the device
 
     def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         answer = self.http.post(self.base + path, data=json.dumps(body), timeout=120)
@@ -319,18 +390,98 @@ class Device:
         while True:
             body = self.post(
                 f"{p.API}/sync/pull",
-                {"cursor": self.cursor, "scope_digest": self.digest, "limit": 2000},
+                {"cursor": self.cursor, "scope_digest": self.digest, "limit": PAGE},
             )
             if body.get("scope") is not None:
                 self.digest = body["scope_digest"]
                 continue
-            for change in body["changes"]:
-                if change["table"] == "job" and change.get("row"):
-                    self.versions[change["row_id"]] = change["row"]["version"]
-            rows += len(body["changes"])
+            rows += self._keep_versions(body)
             self.cursor = max(self.cursor, body["next_after"])
             if not body["has_more"]:
                 return rows
+
+    def _keep_versions(self, body: dict[str, Any]) -> int:
+        for change in body["changes"]:
+            if change["table"] == "job" and change.get("row"):
+                self.versions[change["row_id"]] = change["row"]["version"]
+        return len(body["changes"])
+
+    def first_sync(self, step: Step) -> int:
+        """As the app starts (sync/snapshot_client.py, SyncClient.pull): HQ's snapshot
+        of the shared buckets, then the backfill of the rest of the scope up to the
+        snapshot's seq, then the incremental pull from there; the rows received. A
+        device offered no snapshot pulls row by row from 0 (an error here: HQ built
+        one). ``step(name, action)`` times a part of it."""
+        offer = step("snapshot_offer", self.offer)
+        if offer.snapshot is None:
+            self.problems.append(f"no snapshot offered ({offer.reason})")
+            return self.pull()
+        snapshot = offer.snapshot
+        self.snapshot_bytes += step("snapshot_download", lambda: self.download(snapshot))
+        # What install() leaves: the checkpoint at the snapshot, its buckets held, and
+        # no scope digest, so that HQ names the scope with the first pull.
+        self.cursor, self.digest = snapshot.seq, ""
+        held = set(snapshot.buckets)
+        body = self.post(
+            f"{p.API}/sync/pull", {"cursor": self.cursor, "scope_digest": "", "limit": PAGE}
+        )
+        if body.get("scope") is None:
+            raise RuntimeError("the first pull after the snapshot did not name the scope")
+        self.digest = body["scope_digest"]
+        missing = sorted(set(body["scope"]) - held)
+        rows = snapshot.rows + step("backfill", lambda: self.backfill(missing, snapshot.seq))
+        rows += self.pull()
+        unknown = set(self.spec["job_ids"]) - set(self.versions)
+        if unknown:
+            raise RuntimeError(f"{len(unknown)} of the device's jobs did not come")
+        return rows
+
+    def offer(self) -> p.SnapshotOffer:
+        answer = self.http.get(f"{self.base}{p.API}/sync/snapshot", timeout=120)
+        if answer.status_code >= 400:
+            raise RuntimeError(f"snapshot offer: {answer.status_code} {answer.text[:200]}")
+        return p.SnapshotOffer.model_validate(answer.json())
+
+    def download(self, snapshot: p.SnapshotInfo) -> int:
+        """The snapshot file, streamed and checked by SHA-256 (the bytes are dropped:
+        the device's install is the device's cost, not HQ's); its size."""
+        digest, size = hashlib.sha256(), 0
+        with self.http.get(
+            f"{self.base}{p.API}/sync/snapshots/{snapshot.sha256}", stream=True, timeout=120
+        ) as answer:
+            if answer.status_code != 200:
+                raise RuntimeError(f"snapshot: {answer.status_code} {answer.text[:200]}")
+            for chunk in answer.iter_content(READ_SIZE):
+                digest.update(chunk)
+                size += len(chunk)
+        if size != snapshot.size or digest.hexdigest() != snapshot.sha256:
+            raise RuntimeError(
+                f"snapshot mismatch: {size} bytes, sha256 {digest.hexdigest()[:12]}, "
+                f"offered {snapshot.size} bytes, {snapshot.sha256[:12]}"
+            )
+        return size
+
+    def backfill(self, buckets: list[str], upto: int) -> int:
+        """The rows of ``buckets`` up to ``upto``, page by page (SyncClient._change_scope
+        and _store_page); the cursor stays where it is."""
+        rows, after = 0, 0
+        while buckets:
+            body = self.post(
+                f"{p.API}/sync/pull",
+                {
+                    "cursor": self.cursor,
+                    "scope_digest": self.digest,
+                    "limit": PAGE,
+                    "backfill": {"buckets": buckets, "upto": upto, "after": after},
+                },
+            )
+            if body.get("scope") is not None:
+                raise RuntimeError("the scope changed during the backfill")
+            rows += self._keep_versions(body)
+            after = body["next_after"]
+            if not body["has_more"]:
+                break
+        return rows
 
     def upload(self, data: bytes) -> str:
         sha = hashlib.sha256(data).hexdigest()
@@ -362,7 +513,7 @@ class Device:
                 "table": "job",
                 "row_id": job_id,
                 "op": "update",
-                "base_version": self.versions.get(job_id, 1),
+                "base_version": self.versions[job_id],  # from the first sync
                 "fields": {"contact_phone": f"139{self.rng.randrange(10**8):08d}"},
             },
         ]
@@ -393,12 +544,27 @@ class Device:
 
 
 def client_process(
-    base: str, specs: list[dict[str, Any]], args: dict[str, Any], start_at: float, out: Any
+    base: str,
+    specs: list[dict[str, Any]],
+    args: dict[str, Any],
+    start_at: float,
+    out: Any,
+    first_done: Any,
+    go: Any,
 ) -> None:
-    """One load generator: a thread per device. Puts its samples on ``out``."""
+    """One load generator: a thread per device. Once all its devices made their first
+    sync it waits on ``first_done`` (with the other generators and the driver, which
+    reads the CPU counters between the phases), then on ``go``. Puts its samples and
+    the snapshot bytes it downloaded on ``out``."""
     samples: list[tuple[str, float, bool]] = []
+    downloaded: list[int] = []
     lock = threading.Lock()
-    phase_two = threading.Barrier(len(specs))
+
+    def between_phases() -> None:
+        first_done.wait()
+        go.wait()
+
+    phase_two = threading.Barrier(len(specs), action=between_phases)
 
     def record(operation: str, seconds: float, ok: bool) -> None:
         with lock:
@@ -415,12 +581,27 @@ def client_process(
         record(operation, time.perf_counter() - started, True)
         return value
 
+    def step(operation: str, action: Callable[[], Any]) -> Any:
+        """A part of a larger operation: timed, and its failure raised on."""
+        started = time.perf_counter()
+        try:
+            value = action()
+        except Exception:
+            record(operation, time.perf_counter() - started, False)
+            raise
+        record(operation, time.perf_counter() - started, True)
+        return value
+
     def run(spec: dict[str, Any], index: int) -> None:
         rng = random.Random(spec["user_id"])  # photos differ between all devices
         device = Device(base, spec, rng)
         pictures = [photo(rng, args["photo_kb"]) for _ in range(2)]
         time.sleep(max(0.0, start_at - time.time()))
-        timed("first_sync", device.pull)
+        timed("first_sync", lambda: device.first_sync(step))
+        for problem in device.problems:
+            record(f"error: {problem}", 0.0, False)
+        with lock:
+            downloaded.append(device.snapshot_bytes)
         phase_two.wait()
         end = time.time() + args["seconds"]
         while True:
@@ -447,7 +628,7 @@ def client_process(
         thread.start()
     for thread in threads:
         thread.join()
-    out.put(samples)
+    out.put({"samples": samples, "snapshot_bytes": sum(downloaded)})
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -457,7 +638,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def sample_waits(url: str, stop: threading.Event, waits: Counter[str]) -> None:
+def sample_waits(url: str, stop: threading.Event, waits: list[Counter[str]]) -> None:
+    """Counts PostgreSQL's active sessions by what they wait on, into ``waits[0]`` (the
+    driver swaps in another counter between the phases)."""
     engine = create_engine(url)
     name = make_url(url).database
     try:
@@ -471,10 +654,31 @@ def sample_waits(url: str, stop: threading.Event, waits: Counter[str]) -> None:
                     ),
                     {"n": name},
                 ):
-                    waits[f"{kind}/{event}" if event else kind] += int(active)
+                    waits[0][f"{kind}/{event}" if event else kind] += int(active)
             stop.wait(0.25)
     finally:
         engine.dispose()
+
+
+def build_snapshot(url: str) -> dict[str, Any]:
+    """HQ's snapshot of the shared buckets, built as ``fieldapp-hq serve`` would before
+    the first device (in-process here, so that its cost is not in the figures)."""
+    engine = make_hq_engine(url)
+    try:
+        started = time.perf_counter()
+        snapshot = snapshots.build(engine, min_rows=0)
+        seconds = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    if snapshot is None:
+        raise RuntimeError("no snapshot was built")
+    return {
+        "sha256": snapshot.sha256,
+        "size": snapshot.size,
+        "rows": snapshot.rows,
+        "seq": snapshot.seq,
+        "build_seconds": round(seconds, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -490,16 +694,35 @@ def main(argv: list[str] | None = None) -> int:
             f"setup: {args.devices} engineers × {args.jobs} jobs, {args.parts} parts, "
             f"devices enrolled in {time.perf_counter() - started:.1f} s"
         )
+        snapshot = build_snapshot(url)
+        say(
+            f"snapshot: {snapshot['size'] / 1e6:.2f} MB, {snapshot['rows']} rows up to seq "
+            f"{snapshot['seq']}, built in {snapshot['build_seconds']} s"
+        )
         hq = HQProcess(url, args.workers, folder)
         try:
             results = drive(hq, url, specs, args)
         finally:
             hq.stop()
+    results["snapshot"] = snapshot
     results["total_seconds"] = round(time.monotonic() - began, 1)
     report(results, args)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 1 if results["errors"] else 0
+
+
+OPERATIONS = (
+    "first_sync",
+    "snapshot_offer",
+    "snapshot_download",
+    "backfill",
+    "incremental_sync",
+    "push",
+    "pull",
+    "blob_put",
+)
+FIRST_PHASE = {"first_sync", "snapshot_offer", "snapshot_download", "backfill"}
 
 
 def drive(
@@ -514,23 +737,39 @@ def drive(
         "photo_kb": args.photo_kb,
     }
     start_at = time.time() + 3.0 + 0.02 * len(specs)  # every thread is ready by then
-    groups = [specs[i :: args.clients] for i in range(args.clients)]
+    groups = [group for group in (specs[i :: args.clients] for i in range(args.clients)) if group]
+    # The generators and this driver: all first syncs done, the CPU counters read, go.
+    first_done = context.Barrier(len(groups) + 1, timeout=1800)
+    go = context.Barrier(len(groups) + 1, timeout=60)
     processes = [
-        context.Process(target=client_process, args=(hq.base, group, share, start_at, queue))
+        context.Process(
+            target=client_process,
+            args=(hq.base, group, share, start_at, queue, first_done, go),
+        )
         for group in groups
-        if group
     ]
     for process in processes:
         process.start()
-    waits: Counter[str] = Counter()
+    first_waits: Counter[str] = Counter()
+    incremental_waits: Counter[str] = Counter()
+    waits = [first_waits]
     stop = threading.Event()
     sampler = threading.Thread(target=sample_waits, args=(url, stop, waits), daemon=True)
     time.sleep(max(0.0, start_at - time.time()))
     hq_cpu, pg_cpu, wall = hq.cpu_seconds(), postgres_cpu(), time.perf_counter()
     sampler.start()
+    first_done.wait()
+    first_wall = time.perf_counter() - wall
+    first_hq, first_pg = hq.cpu_seconds() - hq_cpu, postgres_cpu() - pg_cpu
+    waits[0] = incremental_waits
+    hq_cpu, pg_cpu, wall = hq.cpu_seconds(), postgres_cpu(), time.perf_counter()
+    go.wait()
     samples: list[tuple[str, float, bool]] = []
+    snapshot_bytes = 0
     for _ in processes:
-        samples += queue.get(timeout=args.seconds + 900)
+        part = queue.get(timeout=args.seconds + 900)
+        samples += part["samples"]
+        snapshot_bytes += part["snapshot_bytes"]
     for process in processes:
         process.join()
     stop.set()
@@ -539,10 +778,10 @@ def drive(
     hq_cpu, pg_cpu = hq.cpu_seconds() - hq_cpu, postgres_cpu() - pg_cpu
     operations: dict[str, Any] = {}
     errors: Counter[str] = Counter()
-    for name in ("first_sync", "incremental_sync", "push", "pull", "blob_put"):
+    for name in OPERATIONS:
         took = [s for op, s, ok in samples if op == name and ok]
         failed = sum(1 for op, _, ok in samples if op == name and not ok)
-        window = args.seconds if name != "first_sync" else max(took, default=0.0)
+        window = first_wall if name in FIRST_PHASE else args.seconds
         operations[name] = {
             "count": len(took),
             "errors": failed,
@@ -554,8 +793,8 @@ def drive(
     for op, _, _ in samples:
         if op.startswith("error: "):
             errors[op.removeprefix("error: ")] += 1
-    syncs = operations["first_sync"]["count"] + operations["incremental_sync"]["count"]
-    total_waits = sum(waits.values()) or 1
+    first_syncs = max(operations["first_sync"]["count"], 1)
+    syncs = max(operations["incremental_sync"]["count"], 1)
     return {
         "devices": args.devices,
         "workers": args.workers,
@@ -563,12 +802,27 @@ def drive(
         "operations": operations,
         "errors": sum(errors.values()),
         "error_kinds": dict(errors.most_common(5)),
+        "first_sync_phase": {
+            "wall_seconds": round(first_wall, 1),
+            "snapshot_bytes": snapshot_bytes,
+            "hq_cpu_seconds": round(first_hq, 1),
+            "pg_cpu_seconds": round(first_pg, 1),
+            "hq_cpu_ms_per_sync": round(first_hq * 1000 / first_syncs, 1),
+            "cpu_ms_per_sync": round((first_hq + first_pg) * 1000 / first_syncs, 1),
+            "pg_waits": shares(first_waits),
+        },
+        # The incremental phase:
         "wall_seconds": round(wall, 1),
         "hq_cpu_seconds": round(hq_cpu, 1),
         "pg_cpu_seconds": round(pg_cpu, 1),
-        "cpu_ms_per_sync": round((hq_cpu + pg_cpu) * 1000 / max(syncs, 1), 1),
-        "pg_waits": {k: round(v / total_waits, 3) for k, v in waits.most_common(8)},
+        "cpu_ms_per_sync": round((hq_cpu + pg_cpu) * 1000 / syncs, 1),
+        "pg_waits": shares(incremental_waits),
     }
+
+
+def shares(waits: Counter[str]) -> dict[str, float]:
+    total = sum(waits.values()) or 1
+    return {k: round(v / total, 3) for k, v in waits.most_common(8)}
 
 
 def report(results: dict[str, Any], args: argparse.Namespace) -> None:
@@ -582,12 +836,29 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
             f"{name:<18}{row['count']:>7}{row['per_second']:>8}{row['p50_ms']:>9}"
             f"{row['p95_ms']:>9}{row['p99_ms']:>9}{row['errors']:>5}"
         )
+    first = results["first_sync_phase"]
+    snapshot = results["snapshot"]
     say(
-        f"CPU: HQ {results['hq_cpu_seconds']} s, PostgreSQL {results['pg_cpu_seconds']} s "
-        f"in {results['wall_seconds']} s: {results['cpu_ms_per_sync']} ms per sync"
+        f"first syncs: all {results['devices']} in {first['wall_seconds']} s; snapshot "
+        f"{snapshot['size'] / 1e6:.2f} MB × {results['operations']['snapshot_download']['count']}"
+        f" = {first['snapshot_bytes'] / 1e6:.1f} MB downloaded"
     )
     say(
-        "PostgreSQL sessions (share of samples): "
+        f"  CPU: HQ {first['hq_cpu_seconds']} s ({first['hq_cpu_ms_per_sync']} ms per first "
+        f"sync), PostgreSQL {first['pg_cpu_seconds']} s: {first['cpu_ms_per_sync']} ms per "
+        "first sync"
+    )
+    say(
+        "  PostgreSQL sessions (share of samples): "
+        + ", ".join(f"{k} {v:.0%}" for k, v in first["pg_waits"].items())
+    )
+    say(
+        f"incremental phase CPU: HQ {results['hq_cpu_seconds']} s, PostgreSQL "
+        f"{results['pg_cpu_seconds']} s in {results['wall_seconds']} s: "
+        f"{results['cpu_ms_per_sync']} ms per sync"
+    )
+    say(
+        "  PostgreSQL sessions (share of samples): "
         + ", ".join(f"{k} {v:.0%}" for k, v in results["pg_waits"].items())
     )
     incremental = results["operations"]["incremental_sync"]
