@@ -311,3 +311,45 @@ def test_the_short_load_bench_runs_without_errors(tmp_path: Path) -> None:
     assert operations["incremental_sync"]["count"] >= results["devices"]
     assert operations["blob_put"]["count"] > 0 and operations["pull"]["p95_ms"] > 0
     assert "incremental syncs:" in run.stdout
+
+
+def test_no_free_database_connection_is_a_503_to_retry(tmp_path: Path) -> None:
+    """Under a load beyond the node, a request that waits past the pool's timeout for a
+    database connection gets 503 with Retry-After (the app's retries take it), not 500."""
+    import threading
+
+    import uvicorn
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import QueuePool
+
+    from sync.hq.app import create_app
+    from sync.hq.db import migrate_hq
+
+    url = f"sqlite:///{tmp_path / 'hq.sqlite'}"
+    setup = create_engine(url)
+    migrate_hq(setup)
+    setup.dispose()
+    engine = create_engine(url, poolclass=QueuePool, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(engine), port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    headers = {"Authorization": "Bearer x", "X-Fieldapp-Protocol": "2"}
+    address = f"http://127.0.0.1:{port}/api/v1/sync/snapshot"
+    try:
+        held = engine.connect()  # the only connection, busy
+        try:
+            answer = requests.get(address, headers=headers, timeout=10)
+        finally:
+            held.close()
+        assert answer.status_code == 503
+        assert answer.json()["code"] == "busy" and answer.headers["Retry-After"] == "2"
+        free = requests.get(address, headers=headers, timeout=10)
+        assert free.status_code == 401  # with a connection, the unknown token is refused
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        engine.dispose()

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -189,6 +190,18 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
         return JSONResponse(
             status_code=409,
             content={"code": "conflict", "message": "This conflicts with HQ's data; retry."},
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def _busy(_request: Request, _error: PoolTimeout) -> JSONResponse:
+        # Every database connection of this worker stayed busy past the pool's timeout
+        # (a load beyond what the node serves): the device retries after a pause, as it
+        # does for any 503, and nothing was written.
+        log.warning("No database connection free in time: answered 503")
+        return JSONResponse(
+            status_code=503,
+            content={"code": "busy", "message": "HQ is busy; the sync retries shortly."},
+            headers={"Retry-After": "2"},
         )
 
     @app.exception_handler(RequestValidationError)
