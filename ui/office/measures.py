@@ -540,21 +540,32 @@ class MeasuresPage(QWidget):
     # --- actions -------------------------------------------------------------------------
 
     def close_month(self) -> None:
-        """Freeze the month as it stands on the screen."""
+        """Freeze the month as it stands on the screen (serialised and written in a
+        worker thread: a company's month is a few megabytes of figures and job ids)."""
         if self.result is None:
             return
-        try:
-            with self.ctx.store.action() as session:
-                user = session.get(User, self.ctx.user_id)
-                if user is None:
-                    raise LookupError("The device's user is not in the local store yet.")
-                month_close.close_month(session, self.result.measures, user, self.ctx.now())
-        except Exception as error:  # a refusal of the rules, said in plain words
-            log.warning("Closing %s refused: %s", self.month, error)
-            self.error.show_message(error_text(error))
-            return
+        self.close_button.setEnabled(False)
+        self.ctx.task_manager.run(
+            freeze_month,
+            self.ctx.store,
+            self.result.measures,
+            self.ctx.user_id,
+            self.ctx.now(),
+            on_done=self._month_closed,
+            on_error=self._close_refused,
+            owner=self,
+        )
+
+    def _month_closed(self, _close: object) -> None:
+        self.close_button.setEnabled(True)
         self.changed.emit()
         self.refresh()
+
+    def _close_refused(self, error: BaseException) -> None:
+        # A refusal of the rules, said in plain words; the month stays open.
+        log.warning("Closing %s refused: %s", self.month, error)
+        self.close_button.setEnabled(True)
+        self.error.show_message(error_text(error))
 
     def _ask_csv(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Save the tables in"))
@@ -615,3 +626,12 @@ def _value(key: str, value: Any) -> str:
 
 
 __all__ = ["MeasuresPage", "count_month"]
+
+
+def freeze_month(store: Store, measures: m.MonthMeasures, user_id: str, now: datetime) -> object:
+    """Close the month in the store (runs in a worker thread); the close row."""
+    with store.action() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise LookupError("The device's user is not in the local store yet.")
+        return month_close.close_month(session, measures, user, now)
