@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import ssl
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ from sync.client import enroll
 from sync.demo import free_port
 from sync.hq import blobstore
 from sync.hq.settings import CONFIG_ENV, HQSettings, load_settings
+from sync.preconfig import parse_enrollment_payload
 from tests.factories import World
 from tests.sync_support import HQ, PG_ENV, DeviceUnderTest, enroll_device, picture, serving_hq
 
@@ -162,10 +164,9 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-def test_https_with_two_workers_serves_a_device(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """HTTPS from settings in a TOML file, two worker processes sharing their metrics."""
+def test_https_with_two_workers_serves_a_device(tmp_path: Path) -> None:
+    """HTTPS from settings in a TOML file, two worker processes sharing their metrics, a
+    device pinned to HQ's self-signed certificate by its enrollment QR code."""
     from tests.conftest import seed_world
 
     cert, key = self_signed(tmp_path)
@@ -200,10 +201,21 @@ def test_https_with_two_workers_serves_a_device(
                 time.sleep(0.2)
             with pytest.raises(requests.exceptions.ConnectionError):
                 requests.get(f"http://127.0.0.1:{port}/health", timeout=2)  # no plain HTTP
-            monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))  # the device trusts this HQ
+            # The QR code of `fieldapp-hq enroll` carries the certificate's fingerprint:
+            # the device trusts this self-signed HQ, and only it, without any CA.
+            command = [sys.executable, "-m", "sync.hq.cli", "--db", server.url, "enroll"]
+            issued = subprocess.run(
+                [*command, "zhang.wei", "--server", base, "--certfile", str(cert), "--json"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            qr = parse_enrollment_payload(json.loads(issued.stdout)["payload"])
+            der = ssl.PEM_cert_to_DER_cert(cert.read_text())
+            assert qr.fingerprint == hashlib.sha256(der).hexdigest()
             data_dir = tmp_path / "zw"
             store = Store.open(data_dir)
-            enroll(store, data_dir, base, server.code_for("zhang.wei"))
+            enroll(store, data_dir, qr.server, qr.code, fingerprint=qr.fingerprint)
             device = DeviceUnderTest(data_dir, store, "zhang.wei")
             device.sync()
             photo = BlobStore(data_dir / "blobs").put(picture("the leaking hose"))

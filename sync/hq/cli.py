@@ -71,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get(SERVER_ENV) or None,
         help="HQ address the device should use",
     )
+    enroll.add_argument(
+        "--certfile",
+        type=Path,
+        default=Path(os.environ["FIELDAPP_HQ_CERTFILE"])
+        if os.environ.get("FIELDAPP_HQ_CERTFILE")
+        else None,
+        help="HQ's TLS certificate (PEM): an https QR code carries its fingerprint and the "
+        "device trusts that certificate only (default $FIELDAPP_HQ_CERTFILE)",
+    )
     enroll.add_argument("--json", action="store_true", help="print one JSON object")
 
     device = commands.add_parser("device", help="manage devices").add_subparsers(
@@ -165,9 +174,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def enrollment_payload(server: str, code: str) -> str:
-    """What the QR code carries; the app reads it from a photo or a file."""
-    return json.dumps({"fieldapp": "enroll", "server": server, "code": code}, separators=(",", ":"))
+def enrollment_payload(server: str, code: str, fingerprint: str = "") -> str:
+    """What the QR code carries; the app reads it from a photo or a file. With an https
+    server, the SHA-256 of HQ's certificate: the device pins it (sync/client.py)."""
+    payload = {"fieldapp": "enroll", "server": server, "code": code}
+    if fingerprint:
+        payload["fingerprint"] = fingerprint
+    return json.dumps(payload, separators=(",", ":"))
+
+
+def certificate_fingerprint(certfile: Path) -> str:
+    """SHA-256 of the (first) certificate of a PEM file, as 64 hex digits."""
+    import hashlib
+    import ssl
+
+    pem = certfile.read_text(encoding="ascii")
+    end = "-----END CERTIFICATE-----"
+    if end not in pem:
+        raise ValueError(f"{certfile} holds no PEM certificate")
+    first = pem[: pem.index(end) + len(end)]
+    return hashlib.sha256(ssl.PEM_cert_to_DER_cert(first)).hexdigest()
 
 
 def cmd_enroll(engine: object, args: argparse.Namespace) -> int:
@@ -180,7 +206,14 @@ def cmd_enroll(engine: object, args: argparse.Namespace) -> int:
             sys.stderr.write(f"fieldapp-hq: no user {args.login}\n")
             return 1
         code, expires = issue_enrollment(session, user)
-    payload = enrollment_payload(server, code)
+    fingerprint = ""
+    if args.certfile is not None and server.lower().startswith("https://"):
+        try:
+            fingerprint = certificate_fingerprint(args.certfile)
+        except (OSError, ValueError) as error:
+            sys.stderr.write(f"fieldapp-hq: {error}\n")
+            return 1
+    payload = enrollment_payload(server, code, fingerprint)
     qr = qrcode.QRCode(border=2)
     qr.add_data(payload)
     qr.make(fit=True)
@@ -195,6 +228,7 @@ def cmd_enroll(engine: object, args: argparse.Namespace) -> int:
                     "expires": expires.isoformat(),
                     "login": args.login,
                     "qr": str(args.qr) if args.qr else None,
+                    "fingerprint": fingerprint,
                     "payload": payload,
                 },
                 ensure_ascii=False,
