@@ -77,6 +77,8 @@ def test_request_auto_approved_shipped_and_received_into_the_van(
     boss = enroll_device(server, "wang.min", tmp_path / "supervisor")
     desk_window = open_window(qtbot, boss.store, boss.data_dir)
     sync_window(qtbot, desk_window)
+    # The rule runs in a worker thread after the sync.
+    qtbot.waitUntil(lambda: desk_window.ctx.task_manager.busy == 0, timeout=10_000)
     requests = parts_page(qtbot, desk_window)
     requests.set_filter("status", None)
     assert [r.request.id for r in requests.rows] == [request_id]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldapp.models import Job
+from fieldapp.models import Job, User
 from fieldapp.models.enums import Role
 from fieldapp.store import Store
 from sync.client import LOGIN, ROLE
@@ -292,20 +293,31 @@ class MainWindow(QMainWindow):
     def _approve_by_rule(self) -> None:
         """The parts requests the sync brought that the approval rule allows (a warranty
         repair, normal quantities) are approved at once on the supervisor's device, as
-        if the supervisor had; they go up at the next sync."""
+        if the supervisor had; they go up at the next sync. In a worker thread: the
+        rule reads every open request of the team."""
         if self.role() not in (Role.SUPERVISOR, Role.ADMIN):
             return
-        from fieldapp.services.parts_requests import auto_approve_new
-
         try:
             user = self.ctx.user()
         except LookupError:
             return
-        with self.ctx.store.action() as session:
-            approved = auto_approve_new(session, user, now=self.ctx.now())
-        if approved:
-            log.info("%d parts requests approved by the rule", len(approved))
-            self.indicator.refresh()
+        self.ctx.task_manager.run(
+            approve_parts_by_rule,
+            self.ctx.store,
+            user.id,
+            self.ctx.now(),
+            on_done=self._approved_by_rule,
+            on_error=lambda error: log.error("The approval rule failed: %s", error),
+            owner=self,
+        )
+
+    def _approved_by_rule(self, approved: int) -> None:
+        if not approved:
+            return
+        log.info("%d parts requests approved by the rule", approved)
+        self.indicator.refresh()
+        if self.desk is not None and self.stack.currentWidget() is not self.job_page:
+            self.desk.refresh()
 
     def show_jobs_title(self) -> None:
         try:
@@ -351,3 +363,15 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.sync.timer.stop()
         super().closeEvent(event)
+
+
+def approve_parts_by_rule(store: Store, user_id: str, now: datetime) -> int:
+    """Apply the parts approval rule as this supervisor (runs in a worker thread); how
+    many requests it approved."""
+    from fieldapp.services.parts_requests import auto_approve_new
+
+    with store.action() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            return 0
+        return len(auto_approve_new(session, user, now=now))
