@@ -292,6 +292,11 @@ def test_settings_from_env_file_and_options(
     settings = load_settings(port=9100)  # an option beats both
     assert (settings.port, settings.workers, settings.host) == (9100, 6, "0.0.0.0")
     assert settings.log_format == "text" and not settings.https
+    assert (settings.mail_poll_seconds, settings.snapshot_seconds) == (10.0, 30.0)
+    monkeypatch.setenv("FIELDAPP_HQ_MAIL_POLL_SECONDS", "2.5")
+    monkeypatch.setenv("FIELDAPP_HQ_SNAPSHOT_MIN_ROWS", "500")
+    again = load_settings()
+    assert (again.mail_poll_seconds, again.snapshot_min_rows) == (2.5, 500)
     monkeypatch.setenv("FIELDAPP_HQ_CERTFILE", str(tmp_path / "only.crt"))
     with pytest.raises(ValueError, match="both certfile and keyfile"):
         HQSettings()

@@ -96,7 +96,7 @@ def run(engine: Any, db_url: str, args: argparse.Namespace) -> int:
     metrics_dir = _prepare_metrics(settings)
     scheme = "https" if settings.https else "http"
     verify_base = settings.url or f"{scheme}://{settings.host}:{settings.port}"
-    mailer = Mailer(engine, mail, verify_base=verify_base)
+    mailer = Mailer(engine, mail, verify_base=verify_base, poll_seconds=settings.mail_poll_seconds)
     from sync.hq.integrity import Rechecker
 
     rechecker = Rechecker.from_env(engine)  # rows changed behind HQ's back, daily
@@ -130,7 +130,8 @@ def run(engine: Any, db_url: str, args: argparse.Namespace) -> int:
 
             uvicorn.run(create_app(engine, mailer), **common)
         else:
-            mailer.start()  # in this process; workers' pushes reach it at its next poll
+            # In this process; workers' pushes reach it at its next poll (mail_poll_seconds).
+            mailer.start()
             try:
                 uvicorn.run(
                     "sync.hq.serve:app_from_env",

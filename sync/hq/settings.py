@@ -52,6 +52,10 @@ class HQSettings(BaseSettings):
     # often the builder looks for a change (0: never), and below how many rows the
     # row-by-row pull is as quick.
     snapshot_seconds: float = Field(default=30.0, ge=0)
+    # How often the mailer looks for queued report e-mails. A push in this process wakes
+    # it at once; with several workers the push lands in another process, so this is
+    # how long a customer's report can wait.
+    mail_poll_seconds: float = Field(default=10.0, gt=0)
     snapshot_min_rows: int = Field(default=2000, ge=0)
 
     @model_validator(mode="after")
