@@ -154,7 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-rows",
         type=int,
         default=None,
-        help="build only when the shared buckets hold this many rows (default 2000)",
+        help="build only when the shared buckets hold this many rows "
+        "(default: the snapshot_min_rows setting, 2000)",
     )
     measures = commands.add_parser("measures", help="a month's measures, per engineer and team")
     measures.add_argument("--month", required=True, metavar="YYYY-MM")
@@ -468,10 +469,17 @@ def cmd_import(engine: object, args: argparse.Namespace) -> int:
         from sync.hq import snapshots
 
         # New devices download the new catalogue as one file from now on.
-        built = snapshots.build_if_stale(engine)  # type: ignore[arg-type]
+        built = snapshots.build_if_stale(engine, min_rows=_snapshot_min_rows())  # type: ignore[arg-type]
         if built is not None:
             sys.stdout.write(f"Snapshot for first syncs rebuilt: {built.rows} rows.\n")
     return 0
+
+
+def _snapshot_min_rows() -> int:
+    """The threshold HQ's settings give (FIELDAPP_HQ_SNAPSHOT_MIN_ROWS, the file)."""
+    from sync.hq.settings import HQSettings
+
+    return HQSettings().snapshot_min_rows
 
 
 def cmd_snapshot(engine: object, args: argparse.Namespace) -> int:
@@ -482,7 +490,7 @@ def cmd_snapshot(engine: object, args: argparse.Namespace) -> int:
             listed = snapshots.describe(snapshots.all_snapshots(session))
         sys.stdout.write(json.dumps(listed, ensure_ascii=False, indent=2) + "\n")
         return 0
-    min_rows = snapshots.MIN_ROWS if args.min_rows is None else args.min_rows
+    min_rows = _snapshot_min_rows() if args.min_rows is None else args.min_rows
     if args.force:
         built = snapshots.build(engine, min_rows=min_rows)  # type: ignore[arg-type]
     else:
