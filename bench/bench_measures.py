@@ -2,7 +2,8 @@
 approved jobs, and the Pareto of a year of 100,000 faults.
 
 Builds a store (in a temporary folder unless ``--keep DIR``) with a year of jobs, each
-with a fault, the month's with their approval, follow-up calls, parts and complaints;
+with a fault, the year's closed ones with their log (an approval each, before the month),
+the month's with their approval, follow-up calls, parts and complaints;
 then prints the median and the worst of a few runs of:
 
 * the month: :func:`fieldapp.services.measures.month_measures` for the whole company
@@ -74,6 +75,25 @@ def rows(model: type[Any], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     stamp = {"created_at": NOW, "updated_at": NOW, "deleted_at": None, "version": 1}
     base = _defaults(model)
     return [{**base, **stamp, "id": new_id(), **item} for item in items]
+
+
+def history(closed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The log of the year's closed jobs: received, assigned, arrived, signed, approved
+    (well before the month: each was received by late October and approved 32 hours
+    later) and closed. The month is found among a year of approvals, as on a real store."""
+    steps = [
+        ("created", "received_at", timedelta()),
+        ("assigned", "received_at", timedelta(minutes=10)),
+        ("arrived", "arrived_at", timedelta()),
+        ("signed", "completed_at", timedelta()),
+        ("approved", "completed_at", timedelta(hours=2)),
+        ("closed", "completed_at", timedelta(days=1)),
+    ]
+    return [
+        {"job_id": j["id"], "kind": kind, "occurred_at": j[column] + after}
+        for j in closed
+        for kind, column, after in steps
+    ]
 
 
 def load(store: Store, engineers: int, jobs: int, faults: int, rng: random.Random) -> None:
@@ -159,6 +179,7 @@ def load(store: Store, engineers: int, jobs: int, faults: int, rng: random.Rando
                 ],
             ),
         )
+        session.execute(insert(JobEvent), rows(JobEvent, history(job_rows[jobs:])))
         session.execute(
             insert(Fault),
             rows(

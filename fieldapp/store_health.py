@@ -192,23 +192,19 @@ def _check_content(
     connection: sqlite3.Connection, path: Path, size: int, quick_check: bool
 ) -> StoreProblem | None:
     tables = {
-        row[0]
-        for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
     }
     if not tables:
         return None  # an empty database: made and left before its first migration
     if "alembic_version" not in tables or "outbox" not in tables:
-        return StoreProblem(
-            ProblemKind.NOT_A_STORE, path, "an SQLite database of another program"
-        )
+        return StoreProblem(ProblemKind.NOT_A_STORE, path, "an SQLite database of another program")
     row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     revision = row[0] if row else None
     if revision is not None and revision not in known_revisions():
         return StoreProblem(
             ProblemKind.NEWER_SCHEMA,
             path,
-            f"schema revision {revision}; this version knows up to "
-            f"{max(known_revisions())}",
+            f"schema revision {revision}; this version knows up to {max(known_revisions())}",
         )
     if quick_check:
         started = time.perf_counter()

@@ -31,6 +31,17 @@ class Job(SyncedRow, table=True):
             "reported_model",
             "id",
         ),
+        # The repairs completed before a month (its return repairs' earlier half): every
+        # column they read, in completion order (0007).
+        Index(
+            "ix_job_completed_window",
+            "completed_at",
+            "job_type",
+            "status",
+            "deleted_at",
+            "machine_id",
+            "id",
+        ),
     )
 
     number: str = Field(max_length=24, unique=True, index=True)  # e.g. FW-2026-000123
@@ -70,6 +81,13 @@ class JobEvent(SyncedRow, table=True):
     """Append-only log of a job: every status change and the departure/arrival register
     (外派登记: departure time, customer, work content, engineer, remarks)."""
 
+    # A month's jobs are those first approved in it: the approvals of the month by time,
+    # and a job's earlier ones by job, each read from its index alone (0007).
+    __table_args__ = (
+        Index("ix_jobevent_kind_time", "kind", "occurred_at", "deleted_at", "job_id"),
+        Index("ix_jobevent_job_kind", "job_id", "kind", "occurred_at", "deleted_at"),
+    )
+
     job_id: str = fk("job.id")
     kind: str = Field(max_length=16)
     from_status: str | None = Field(default=None, max_length=16)
@@ -97,9 +115,19 @@ class PreInspectionFinding(SyncedRow, table=True):
 
 
 class Fault(SyncedRow, table=True):
-    # The faults of a window (the year's Pareto): every column they read, by job (0007).
+    # The faults of a window (the year's Pareto) and of a month's jobs: every column
+    # they read, by job (0007).
     __table_args__ = (
-        Index("ix_fault_job_window", "job_id", "deleted_at", "misuse", "assembly", "machine_id"),
+        Index(
+            "ix_fault_job_window",
+            "job_id",
+            "deleted_at",
+            "misuse",
+            "assembly",
+            "machine_id",
+            "fixed",
+            "id",
+        ),
     )
 
     job_id: str = fk("job.id")

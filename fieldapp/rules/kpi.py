@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
+from operator import attrgetter
 
 from fieldapp.models.enums import LicenceEventKind, Satisfaction
 
@@ -211,7 +212,7 @@ def return_repairs(
 ) -> list[tuple[str, str]]:
     """Pairs (earlier job, later job) where the same assembly of the same machine was
     repaired again within ``window`` (返修)."""
-    ordered = sorted(visits, key=lambda v: (v.machine_id, v.assembly, v.completed_on))
+    ordered = sorted(visits, key=attrgetter("machine_id", "assembly", "completed_on"))
     pairs: list[tuple[str, str]] = []
     for earlier, later in itertools.pairwise(ordered):
         same = earlier.machine_id == later.machine_id and earlier.assembly == later.assembly

@@ -20,15 +20,18 @@ import csv
 import functools
 import gc
 import io
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any, NamedTuple, ParamSpec, TypeVar, overload
 
-from sqlalchemy import String, func, type_coerce
+from sqlalchemy import String, exists, func, literal_column, type_coerce
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from fieldapp.clock import as_utc, utcnow
@@ -222,7 +225,7 @@ def business_date(moment: datetime) -> date:
     return moment.astimezone(BUSINESS_TZ).date()
 
 
-@dataclass
+@dataclass(slots=True)
 class JobRow:
     id: str
     number: str
@@ -246,7 +249,7 @@ class JobRow:
     approved_at: datetime | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class CallRow:
     id: str
     job_id: str
@@ -258,7 +261,7 @@ class CallRow:
     created_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class FaultRow:
     id: str
     job_id: str
@@ -388,6 +391,30 @@ def _chunks(ids: Iterable[str], size: int = 900) -> Iterable[list[str]]:
         yield items[start : start + size]
 
 
+def _ids_in(session: Session, ids: Iterable[str]) -> Callable[[Any], list[Any]]:
+    """For a column, the conditions ``column IN ids``, one query each: on SQLite a
+    single condition whose ids travel as one JSON text, made once (a month's 10,000 ids
+    in one query, no bound parameter per id); elsewhere chunks of 900 ids. None for no
+    ids."""
+    items = list(ids)
+    if not items:
+        return lambda column: []
+    if session.get_bind().dialect.name == "sqlite":
+        text = json.dumps(items)
+
+        def listed(column: Any) -> list[Any]:
+            values = select(literal_column("value")).select_from(func.json_each(text))
+            return [col(column).in_(values)]
+
+        return listed
+    return lambda column: [col(column).in_(chunk) for chunk in _chunks(items)]
+
+
+def _in_ids(session: Session, column: Any, ids: Iterable[str]) -> list[Any]:
+    """The conditions ``column IN ids`` (:func:`_ids_in`)."""
+    return _ids_in(session, ids)(column)
+
+
 JOB_COLUMNS = (
     Job.id,
     Job.number,
@@ -478,22 +505,37 @@ def load_month(
     def in_team(job_team: str | None, assignee: str | None) -> bool:
         return team_id is None or job_team == team_id or (assignee in members)
 
+    # A job's first approval is in the month: an approval in the month, and none before
+    # (the month's approvals and each one's job read from indexes, never every approval).
+    before = aliased(JobEvent)
     approved = (
         select(JobEvent.job_id, func.min(JobEvent.occurred_at).label("at"))
-        .where(JobEvent.kind == JobEventKind.APPROVED, col(JobEvent.deleted_at).is_(None))
+        .where(
+            JobEvent.kind == JobEventKind.APPROVED,
+            col(JobEvent.occurred_at) >= start,
+            col(JobEvent.occurred_at) < end,
+            col(JobEvent.deleted_at).is_(None),
+            ~exists().where(
+                col(before.job_id) == col(JobEvent.job_id),
+                before.kind == JobEventKind.APPROVED,
+                col(before.occurred_at) < start,
+                col(before.deleted_at).is_(None),
+            ),
+        )
         .group_by(col(JobEvent.job_id))
         .subquery()
     )
     rows = session.execute(
         select(*JOB_COLUMNS, _raw(approved.c.at))
         .join(approved, approved.c.job_id == Job.id)
-        .where(approved.c.at >= start, approved.c.at < end)
         .order_by(col(Job.number))
     ).all()
     jobs = [_job_row(values) for values in rows]
     if team_id is not None:
         jobs = [j for j in jobs if in_team(j.team_id, j.assignee_id)]
     job_ids = [j.id for j in jobs]
+
+    by_job = _ids_in(session, job_ids)
 
     calls = [
         CallRow(cid, jid, engineer, _utc(called), reached, satisfaction, praise, _utc(created))
@@ -516,8 +558,8 @@ def load_month(
     ]
     known = {j.id: j for j in jobs}
     call_jobs: dict[str, JobRow] = {c.job_id: known[c.job_id] for c in calls if c.job_id in known}
-    for chunk in _chunks({c.job_id for c in calls} - set(call_jobs)):
-        for job in _jobs_where(session, col(Job.id).in_(chunk)):
+    for condition in _in_ids(session, Job.id, {c.job_id for c in calls} - set(call_jobs)):
+        for job in _jobs_where(session, condition):
             call_jobs[job.id] = job
     calls = [
         c
@@ -532,43 +574,49 @@ def load_month(
     usages: list[tuple[str, str, int, int, bool]] = []
     warranty_minutes: dict[str, int] = defaultdict(int)
     children: set[str] = set()
-    for chunk in _chunks(job_ids):
+    for condition in by_job(FollowUp.job_id):
         called.update(
             session.exec(
                 select(FollowUp.job_id)
-                .where(col(FollowUp.job_id).in_(chunk), col(FollowUp.deleted_at).is_(None))
+                .where(condition, col(FollowUp.deleted_at).is_(None))
                 .distinct()
             ).all()
         )
+    for condition in by_job(Fault.job_id):
         for r in session.execute(
             select(
                 Fault.id, Fault.job_id, Fault.machine_id, Fault.assembly, Fault.fixed, Fault.misuse
-            ).where(col(Fault.job_id).in_(chunk), col(Fault.deleted_at).is_(None))
+            ).where(condition, col(Fault.deleted_at).is_(None))
         ):
             faults[r[1]].append(FaultRow(*r))
-        for r in session.execute(
-            select(
-                PartUsage.job_id,
-                PartUsage.part_id,
-                PartUsage.quantity,
-                PartUsage.unit_price_cents,
-                PartUsage.warranty,
-            ).where(col(PartUsage.job_id).in_(chunk), col(PartUsage.deleted_at).is_(None))
-        ):
-            usages.append(tuple(r))  # type: ignore[arg-type]
+    for condition in by_job(PartUsage.job_id):
+        usages.extend(
+            tuple(r)  # type: ignore[misc]
+            for r in session.execute(
+                select(
+                    PartUsage.job_id,
+                    PartUsage.part_id,
+                    PartUsage.quantity,
+                    PartUsage.unit_price_cents,
+                    PartUsage.warranty,
+                ).where(condition, col(PartUsage.deleted_at).is_(None))
+            )
+        )
+    for condition in by_job(TimeEntry.job_id):
         for jid, minutes in session.execute(
             select(TimeEntry.job_id, TimeEntry.minutes).where(
-                col(TimeEntry.job_id).in_(chunk),
+                condition,
                 col(TimeEntry.deleted_at).is_(None),
                 col(TimeEntry.warranty).is_(True),
                 TimeEntry.kind == TimeKind.LABOUR,
             )
         ):
             warranty_minutes[jid] += minutes
+    for condition in by_job(Job.parent_job_id):
         children.update(
             session.exec(
                 select(Job.parent_job_id).where(
-                    col(Job.parent_job_id).in_(chunk),
+                    condition,
                     col(Job.deleted_at).is_(None),
                     Job.status != JobStatus.CANCELLED,
                 )
@@ -576,20 +624,20 @@ def load_month(
         )
 
     parts: dict[str, tuple[str, str, str]] = {}
-    for chunk in _chunks({u[1] for u in usages}):
+    for condition in _in_ids(session, Part.id, {u[1] for u in usages}):
         for pid, no, zh, en in session.execute(
-            select(Part.id, Part.part_no, Part.name_zh, Part.name_en).where(col(Part.id).in_(chunk))
+            select(Part.id, Part.part_no, Part.name_zh, Part.name_en).where(condition)
         ):
             parts[pid] = (no, zh, en)
 
     customers: dict[str, tuple[str, bool, bool, bool]] = {}
-    for chunk in _chunks({j.customer_id for j in jobs}):
+    for condition in _in_ids(session, Customer.id, {j.customer_id for j in jobs}):
         for cid, key, grade, home, remote in session.execute(
             select(
                 Customer.id, Customer.is_key_account, Region.grade, Region.is_home, Region.is_remote
             )
             .join(Region, col(Region.id) == col(Customer.region_id))
-            .where(col(Customer.id).in_(chunk))
+            .where(condition)
         ):
             customers[cid] = (grade, key, home, remote)
 
@@ -603,8 +651,10 @@ def load_month(
         .where(
             col(Job.completed_at) >= window_start,
             col(Job.completed_at) < start,
-            col(Job.job_type).in_(list(REPAIR_TYPES)),
-            col(Job.status).in_(list(FINISHED)),
+            # Filters, not ways in (``|| ''`` keeps the planner off the type's and the
+            # status's indexes): the window is read from ix_job_completed_window.
+            col(Job.job_type).concat("").in_(sorted(REPAIR_TYPES)),
+            col(Job.status).concat("").in_(list(FINISHED)),
             col(Job.deleted_at).is_(None),
             col(Job.machine_id).is_not(None),
             col(Fault.deleted_at).is_(None),
@@ -620,11 +670,11 @@ def load_month(
     machine_ids = {j.machine_id for j in jobs if j.machine_id}
     machine_ids |= {f.machine_id for fs in faults.values() for f in fs if f.machine_id}
     machines: dict[str, tuple[str, str]] = {}
-    for chunk in _chunks(machine_ids):
+    for condition in _in_ids(session, Machine.id, machine_ids):
         for mid, serial, code in session.execute(
             select(Machine.id, Machine.serial, ProductModel.code)
             .join(ProductModel, col(ProductModel.id) == col(Machine.model_id))
-            .where(col(Machine.id).in_(chunk))
+            .where(condition)
         ):
             machines[mid] = (serial, code)
 
@@ -732,7 +782,27 @@ def month_jobs(data: MonthData, jobs: Sequence[JobRow]) -> Figure:
     return Figure("jobs", len(counted), ids=counted, excluded=tuple(excluded))
 
 
+class _LiveJobs(list[JobRow]):
+    """A row's live jobs, picked once for all its figures (:func:`_live` hands them back
+    as they are), with the row's repair visits once worked out."""
+
+    repair_visits: tuple[list[kpi.RepairVisit], list[Exclusion]] | None = None
+
+
+def _row_live(data: MonthData, jobs: Sequence[JobRow]) -> _LiveJobs:
+    """The live ones of a row's jobs; the month's own, picked once (the company's row
+    and the month's return repairs both read them)."""
+    if jobs is not data.jobs:
+        return _LiveJobs(_live(jobs))
+    cached = data.__dict__.get("_live")
+    if cached is None:
+        cached = data.__dict__["_live"] = _LiveJobs(_live(jobs))
+    return cached
+
+
 def _live(jobs: Sequence[JobRow]) -> list[JobRow]:
+    if isinstance(jobs, _LiveJobs):
+        return jobs
     return [j for j in jobs if not j.deleted and j.status in LIVE_STATUSES]
 
 
@@ -747,13 +817,17 @@ class CallsCounted:
         return kpi.monthly_score(self.outcomes)
 
 
+_CALL_ORDER = attrgetter("called_at", "created_at", "id")
+_SATISFACTIONS = {s.value: s for s in Satisfaction}
+
+
 def counted_calls(calls: Sequence[CallRow]) -> CallsCounted:
     """The month's calls that rate the engineer: reached, with a satisfaction, the latest
     per job; the others are excluded with their reason."""
     excluded: list[Exclusion] = []
     latest: dict[str, CallRow] = {}
     # The times are aware (load_month reads them as UTC): they sort as instants.
-    for call in sorted(calls, key=lambda c: (c.called_at, c.created_at, c.id)):
+    for call in sorted(calls, key=_CALL_ORDER):
         if not call.reached:
             excluded.append(Exclusion(call.job_id, NOT_REACHED))
         elif not call.satisfaction:
@@ -763,7 +837,9 @@ def counted_calls(calls: Sequence[CallRow]) -> CallsCounted:
                 excluded.append(Exclusion(call.job_id, SUPERSEDED))
             latest[call.job_id] = call
     outcomes = [
-        kpi.FollowUpOutcome(c.job_id, Satisfaction(c.satisfaction), c.praise)
+        kpi.FollowUpOutcome(
+            c.job_id, _SATISFACTIONS.get(c.satisfaction) or Satisfaction(c.satisfaction), c.praise
+        )
         for c in latest.values()
         if c.satisfaction
     ]
@@ -955,11 +1031,17 @@ def _job_visits(data: MonthData, job: JobRow) -> list[kpi.RepairVisit] | None:
         if not faults:
             cache[job.id] = None
         else:
-            fixed = all(f.fixed for f in faults) and job.id not in data.children
+            if len(faults) == 1:  # most jobs: one fault, one assembly
+                fixed = faults[0].fixed
+                assemblies: Iterable[str] = (faults[0].assembly,)
+            else:
+                fixed = all(f.fixed for f in faults)
+                assemblies = sorted({f.assembly for f in faults})
+            fixed = fixed and job.id not in data.children
             done = business_date(job.completed_at or job.approved_at or job.received_at)
             cache[job.id] = [
                 kpi.RepairVisit(job.id, job.machine_id or "", assembly, done, fixed)
-                for assembly in sorted({f.assembly for f in faults})
+                for assembly in assemblies
             ]
     return cache[job.id]
 
@@ -967,16 +1049,23 @@ def _job_visits(data: MonthData, job: JobRow) -> list[kpi.RepairVisit] | None:
 def _repair_visits(
     data: MonthData, jobs: Sequence[JobRow]
 ) -> tuple[list[kpi.RepairVisit], list[Exclusion]]:
+    """The repair visits of the live jobs and the repairs without a fault (once per row:
+    first-time fix and return repairs both read them; the lists are not to be changed)."""
+    if isinstance(jobs, _LiveJobs) and jobs.repair_visits is not None:
+        return jobs.repair_visits
     visits: list[kpi.RepairVisit] = []
     excluded: list[Exclusion] = []
+    known: dict[str, list[kpi.RepairVisit] | None] = data.__dict__.get("_job_visits", {})
     for job in _live(jobs):
         if job.job_type not in REPAIR_TYPES:
             continue
-        mine = _job_visits(data, job)
+        mine = known[job.id] if job.id in known else _job_visits(data, job)
         if mine is None:
             excluded.append(Exclusion(job.id, NO_FAULT))
         else:
             visits.extend(mine)
+    if isinstance(jobs, _LiveJobs):
+        jobs.repair_visits = (visits, excluded)
     return visits, excluded
 
 
@@ -1001,7 +1090,8 @@ def first_time_fix(data: MonthData, jobs: Sequence[JobRow]) -> Figure:
 def return_repairs(data: MonthData, jobs: Sequence[JobRow]) -> Figure:
     """返修: a repair of the month on the same assembly of the same machine as a repair
     completed at most 30 days before (day 30 counts, day 31 does not)."""
-    visits, excluded = _repair_visits(data, jobs)
+    visits, without_fault = _repair_visits(data, jobs)
+    excluded = list(without_fault)
     kept: list[kpi.RepairVisit] = []
     by_id = data.jobs_by_id
     for visit in visits:
@@ -1029,7 +1119,7 @@ def _month_return_pairs(data: MonthData) -> list[tuple[str, str]]:
     found once for the month: a return may follow another engineer's visit."""
     cached = data.__dict__.get("_pairs")
     if cached is None:
-        visits, _ = _repair_visits(data, data.jobs)
+        visits, _ = _repair_visits(data, _row_live(data, data.jobs))
         by_id = data.jobs_by_id
         month = [v for v in visits if v.machine_id and by_id[v.job_id].completed_at]
         everything = month + [v for v in data.earlier_visits if v.machine_id]
@@ -1050,8 +1140,10 @@ def omissions(data: MonthData, jobs: Sequence[JobRow]) -> list[Exclusion]:
     followed by another job; a job due for a call (grade A/B, key customer, grade-C
     sample) still without any call a week after its approval."""
     found: list[Exclusion] = []
+    cache: dict[str, tuple[Exclusion, ...]] = data.__dict__.setdefault("_omissions", {})
     for job in _live(jobs):
-        found.extend(_job_omissions(data, job))
+        known = cache.get(job.id)
+        found.extend(_job_omissions(data, job) if known is None else known)
     return found
 
 
@@ -1166,20 +1258,21 @@ def row_figures(
 ) -> dict[str, Figure]:
     """Every figure of one row of the table: an engineer's, or the team's."""
     counted = counted_calls(calls)
+    live = _row_live(data, jobs)  # every figure but the jobs' own counts only these
     figures = [
         month_jobs(data, jobs),
         *follow_up_figures(data, calls, counted),
-        service_bonus(data, calls, jobs, counted=counted),
+        service_bonus(data, calls, live, counted=counted),
         licence_points(data, engineer_id) if engineer_id else Figure("licence_points", None),
-        answer_on_time(data, jobs),
-        on_site_on_time(data, jobs),
+        answer_on_time(data, live),
+        on_site_on_time(data, live),
         complaint_answer_on_time(data, complaints),
-        first_time_fix(data, jobs),
-        return_repairs(data, jobs),
+        first_time_fix(data, live),
+        return_repairs(data, live),
         complaints_count(data, complaints),
-        *three_controls(data, jobs, calls, complaints, counted),
-        warranty_cost(data, jobs),
-        parts_used(data, jobs),
+        *three_controls(data, live, calls, complaints, counted),
+        warranty_cost(data, live),
+        parts_used(data, live),
     ]
     return {f.key: f for f in figures}
 
@@ -1618,15 +1711,16 @@ def month_measures(
     numbers = {j.id: j.number for j in data.jobs} | {
         j.id: j.number for j in data.call_jobs.values()
     }
-    named = {i for f in team.values() for i in f.ids} | {
-        e.id for f in team.values() for e in f.excluded
-    }
-    named |= {i for t in tables.values() for ids in t.ids for i in ids}
-    missing = [i for i in named if i not in numbers]
-    for chunk in _chunks(missing):
-        numbers.update(
-            dict(session.execute(select(Job.id, Job.number).where(col(Job.id).in_(chunk))).all())
-        )
+    named: set[str] = set()
+    for figure in team.values():
+        named.update(figure.ids)
+        named.update(e.id for e in figure.excluded)
+    for table in tables.values():
+        for ids in table.ids:
+            named.update(ids)
+    missing = named - numbers.keys()
+    for condition in _in_ids(session, Job.id, missing):
+        numbers.update(dict(session.execute(select(Job.id, Job.number).where(condition)).all()))
     return MonthMeasures(
         month=month,
         team_id=team_id,
