@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration; kept here so an up-to-date store opens without loading Alembic
 # (tests/test_migrations.py checks it against Alembic's own head).
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 #: The copy of the store taken before a migration: ``fieldapp.sqlite.before-0005``.
 BACKUP_INFIX = ".before-"
 

@@ -55,6 +55,7 @@ from fieldapp.models import (
     PreInspectionFinding,
     ProductModel,
     Region,
+    ReminderDismissal,
     ReportDelivery,
     Review,
     SignOff,
@@ -142,7 +143,7 @@ def bucket_of(session: Session, row: SyncedRow) -> str:
         return user_bucket(row.closed_by_id)  # the team's supervisors hold it
     if isinstance(row, Customer):
         return customer_bucket(row.id)
-    if isinstance(row, CustomerSite | Contact | Machine | Complaint):
+    if isinstance(row, CustomerSite | Contact | Machine | Complaint | ReminderDismissal):
         return customer_bucket(row.customer_id)
     if isinstance(row, HourMeterReading):
         machine = _get(session, Machine, row.machine_id)

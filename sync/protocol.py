@@ -9,9 +9,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 # 2: a bucket's checksum covers each row's content (its canonical wire form), not only
 # (id, version); a protocol-1 app would see every bucket differ, so HQ refuses it.
-PROTOCOL_VERSION = 2
-MIN_PROTOCOL_VERSION = 2  # HQ refuses older clients with 426 "update_required"
-MAX_PROTOCOL_VERSION = 2
+# 3: a new synced table (reminderdismissal) and column (companyprofile.
+# follow_up_sample_percent); a protocol-2 app would see the catalogue's checksum differ
+# forever and could not dismiss a reminder the new way, so HQ refuses it.
+PROTOCOL_VERSION = 3
+MIN_PROTOCOL_VERSION = 3  # HQ refuses older clients with 426 "update_required"
+MAX_PROTOCOL_VERSION = 3
 PROTOCOL_HEADER = "X-Fieldapp-Protocol"
 API = "/api/v1"
 MAX_BATCH = 500

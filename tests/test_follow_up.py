@@ -1,16 +1,23 @@
-"""The follow-up call: who is due (every job in grade A/B, a reproducible sample in C,
-key customers always), the retry limit, a call recorded and the job closed."""
+"""The follow-up call: who is due (every job in grade A/B, a reproducible sample in C at
+the company's rate, key customers always), the retry limit, a call recorded and the job
+closed; the sample rate set on one clerk's device is every device's after a sync."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+from pathlib import Path
 
+import alembic.command
 import pytest
+from sqlalchemy import Connection, inspect
 from sqlmodel import Session, select
 
 from fieldapp.models import (
+    CompanyProfile,
     Complaint,
     Customer,
     FollowUp,
@@ -20,17 +27,27 @@ from fieldapp.models import (
     Region,
     User,
 )
+from fieldapp.models.company import COMPANY_PROFILE_ID, DEFAULT_FOLLOW_UP_SAMPLE_PERCENT
 from fieldapp.models.enums import Satisfaction
 from fieldapp.rules import follow_up as rules
 from fieldapp.services.common import DomainError
 from fieldapp.services.follow_up import (
     CallRecord,
     close_not_sampled,
+    company_sample_rate,
     follow_up_queue,
     record_call,
+    sample_percent,
+    set_sample_percent,
 )
-from fieldapp.store import Store
+from fieldapp.store import MIGRATIONS_DIR, Store
+from sync.hq.db import hq_alembic_config, make_hq_engine, migrate_hq, session_scope
+from sync.hq.integrity import mismatches, rebuild_digests
+from sync.hq.models import BucketSum, RowLog
+from tests.conftest import BACKENDS, seed_world
 from tests.factories import NOW, World
+from tests.sync_support import HQ, database, enroll_device, mutation, push, serving_hq
+from tests.test_hq_cli import Cli, cli  # noqa: F401  (the fieldapp-hq command line)
 
 LATER = NOW + timedelta(days=2)
 
@@ -260,3 +277,255 @@ def test_the_call_data_is_what_the_clerk_reads(store: Store, world: World) -> No
         assert item.machine is not None and item.model is not None
         assert item.model.code == "ZY210" and item.contact == "刘建国"
         assert json.dumps(item.region_grade) == '"A"'
+
+
+# --- the company's sample rate -----------------------------------------------------------
+
+
+def add_profile(session: Session, percent: int | None = None) -> CompanyProfile:
+    """The company profile as HQ sends it (HQ makes it; a device only changes the rate)."""
+    profile = CompanyProfile(id=COMPANY_PROFILE_ID, name_zh="中岳重工")
+    if percent is not None:
+        profile.follow_up_sample_percent = percent
+    session.add(profile)
+    session.flush()
+    return profile
+
+
+def grade_c_customer(session: Session) -> str:
+    region = Region(code="XZ", name_zh="西藏", grade="C", is_remote=True)
+    session.add(region)
+    session.flush()
+    plain = Customer(code="C900", name="拉萨砂石厂", region_id=region.id)
+    session.add(plain)
+    session.flush()
+    return plain.id
+
+
+def grade_c_jobs(session: Session, world: World, count: int) -> list[Job]:
+    customer_id = grade_c_customer(session)
+    return [extra_job(session, world, f"FW-2026-8{n:05d}", customer_id) for n in range(count)]
+
+
+def test_the_default_percent_is_the_default_rate() -> None:
+    assert Fraction(DEFAULT_FOLLOW_UP_SAMPLE_PERCENT, 100) == rules.DEFAULT_SAMPLE_RATE
+    path = MIGRATIONS_DIR / "versions" / "0008_reminder_dismissal.py"
+    spec = importlib.util.spec_from_file_location("migration_0008", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.DEFAULT_SAMPLE_PERCENT == DEFAULT_FOLLOW_UP_SAMPLE_PERCENT
+
+
+def test_the_queue_samples_grade_c_at_the_companys_rate(store: Store, world: World) -> None:
+    with store.action() as session:
+        clerk = add_clerk(session)
+        ids = {j.id for j in grade_c_jobs(session, world, 30)}
+
+    def queued() -> set[str]:
+        with store.reader() as session:
+            return {i.job.id for i in follow_up_queue(session, LATER).items}
+
+    # No profile yet (before the first sync): the default rate.
+    with store.reader() as session:
+        assert (sample_percent(session), company_sample_rate(session)) == (20, Fraction(1, 5))
+    fifth = {i for i in ids if rules.in_sample(i, Fraction(1, 5))}
+    half = {i for i in ids if rules.in_sample(i, Fraction(1, 2))}
+    assert fifth < half < ids
+    assert queued() == fifth
+    with store.action(track=False) as session:
+        add_profile(session, 50)  # as pulled from HQ
+    assert queued() == half
+    with store.action() as session:
+        actor = session.get(User, clerk.id)
+        assert actor is not None
+        set_sample_percent(session, actor, 100)
+    assert queued() == ids
+    with store.reader() as session:
+        [entry] = session.exec(
+            select(OutboxEntry).where(OutboxEntry.table_name == "companyprofile")
+        ).all()
+        assert (entry.op, json.loads(entry.fields)) == ("update", {"follow_up_sample_percent": 100})
+    with store.action() as session:
+        actor = session.get(User, clerk.id)
+        assert actor is not None
+        set_sample_percent(session, actor, 0)
+        # Closing the jobs not sampled follows the company's rate too.
+        assert close_not_sampled(session, actor, now=LATER) == len(ids)
+    assert queued() == set()
+
+
+def test_the_rate_is_set_by_the_office_within_0_to_100_once_hq_sent_the_profile(
+    store: Store, world: World
+) -> None:
+    with store.action() as session:
+        clerk = add_clerk(session)
+        with pytest.raises(DomainError) as refused:
+            set_sample_percent(session, clerk, 30)
+        assert refused.value.code == "no_company_profile"
+    with store.action(track=False) as session:
+        add_profile(session)
+    with store.action() as session:
+        clerk = session.get(User, clerk.id)  # type: ignore[assignment]
+        engineer = session.get(User, world.engineer_id)
+        assert clerk is not None and engineer is not None
+        for percent in (-1, 101):
+            with pytest.raises(DomainError) as refused:
+                set_sample_percent(session, clerk, percent)
+            assert refused.value.code == "bad_sample_rate"
+        with pytest.raises(DomainError) as refused:
+            set_sample_percent(session, engineer, 30)
+        assert refused.value.code == "forbidden_role"
+        supervisor = session.get(User, world.supervisor_id)
+        assert supervisor is not None
+        assert set_sample_percent(session, supervisor, 30).follow_up_sample_percent == 30
+    with store.reader() as session:
+        assert sample_percent(session) == 30
+
+
+# --- at HQ: one rate for every clerk -------------------------------------------------------
+
+
+def outside_the_default_sample() -> str:
+    """A job id the default rate (1/5) leaves out of the sample."""
+    return next(
+        job_id
+        for n in range(1000)
+        if not rules.in_sample(job_id := f"c0000000-0000-4000-8000-{n:012d}", Fraction(1, 5))
+    )
+
+
+def seed_two_clerks(session: Session) -> tuple[World, str]:
+    world = seed_world(session)
+    add_clerk(session)
+    session.add(User(login="zhao.li", display_name="赵丽", role="clerk"))
+    add_profile(session)
+    job_id = outside_the_default_sample()
+    session.add(
+        Job(
+            id=job_id,
+            number="FW-2026-800100",
+            job_type="repair",
+            status="approved",
+            customer_id=grade_c_customer(session),
+            assignee_id=world.engineer_id,
+            received_at=NOW - timedelta(days=3),
+            completed_at=NOW - timedelta(days=1),
+        )
+    )
+    session.flush()
+    return world, job_id
+
+
+@pytest.fixture(params=BACKENDS)
+def clerks_hq(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[HQ, tuple[World, str]]]:
+    with serving_hq(request.param, tmp_path, seed_two_clerks) as served:
+        yield served
+
+
+def test_the_rate_set_on_one_clerks_device_changes_the_queue_on_another(
+    clerks_hq: tuple[HQ, tuple[World, str]], tmp_path: Path
+) -> None:
+    hq, (_world, job_id) = clerks_hq
+    first = enroll_device(hq, "chen.jing", tmp_path / "first")
+    second = enroll_device(hq, "zhao.li", tmp_path / "second")
+    first.sync()
+    second.sync()
+    with second.store.reader() as session:
+        queue = follow_up_queue(session, LATER)
+        assert job_id not in {i.job.id for i in queue.items}
+        assert [j.id for j in queue.not_sampled] == [job_id]
+    with first.store.action() as session:
+        clerk = session.exec(select(User).where(User.login == "chen.jing")).one()
+        set_sample_percent(session, clerk, 100)
+    report = first.sync()
+    assert (report.pushed, report.rejected) == (1, 0), report
+    with session_scope(hq.db()) as session:
+        profile = session.get(CompanyProfile, COMPANY_PROFILE_ID)
+        assert profile is not None and profile.follow_up_sample_percent == 100
+        assert profile.version == 2
+    assert second.sync(full_verify=True).repaired_buckets == []
+    with second.store.reader() as session:
+        assert sample_percent(session) == 100
+        [item] = follow_up_queue(session, LATER).items
+        assert (item.job.id, item.reason) == (job_id, rules.DueReason.SAMPLE)
+
+    # HQ: a clerk or a supervisor changes that column only; an engineer never.
+    profile_id = COMPANY_PROFILE_ID
+    [name] = push(first, mutation(1, "companyprofile", profile_id, "update", {"name_zh": "x"}, 2))
+    assert (name["status"], name["code"]) == ("rejected", "forbidden")
+    engineer = enroll_device(hq, "zhang.wei", tmp_path / "engineer")
+    engineer.sync()
+    rate = {"follow_up_sample_percent": 0}
+    [refused] = push(engineer, mutation(2, "companyprofile", profile_id, "update", rate, 2))
+    assert (refused["status"], refused["code"]) == ("rejected", "forbidden")
+    supervisor = enroll_device(hq, "wang.min", tmp_path / "supervisor")
+    supervisor.sync()
+    [letterhead] = push(
+        supervisor, mutation(3, "companyprofile", profile_id, "update", {"hotline": "1"}, 2)
+    )
+    assert (letterhead["status"], letterhead["code"]) == ("rejected", "forbidden")
+    [applied] = push(supervisor, mutation(4, "companyprofile", profile_id, "update", rate, 2))
+    assert (applied["status"], applied["version"]) == ("applied", 3), applied
+    with session_scope(hq.db()) as session:
+        profile = session.get(CompanyProfile, COMPANY_PROFILE_ID)
+        assert profile is not None and profile.follow_up_sample_percent == 0
+        assert profile.name_zh == "中岳重工" and profile.hotline == ""
+    for device in (first, second, engineer, supervisor):
+        device.store.close()
+
+
+def test_fieldapp_hq_company_set_sets_the_sample_rate(cli: Cli) -> None:  # noqa: F811
+    cli.migrate()
+    cli.ok("company", "set", "--name-zh", "中岳重工", "--follow-up-sample", "35")
+    assert json.loads(cli.ok("company", "show"))["follow_up_sample_percent"] == 35
+    refused = cli.refused("company", "set", "--follow-up-sample", "150")
+    assert "0 to 100" in refused.stderr
+    cli.ok("company", "set", "--hotline", "400-820-6688")  # the rate is kept
+    shown = json.loads(cli.ok("company", "show"))
+    assert (shown["follow_up_sample_percent"], shown["version"]) == (35, 2)
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_hq_upgrading_to_protocol_3_recomputes_the_profile_digests(
+    kind: str, tmp_path: Path
+) -> None:
+    with database(kind, tmp_path) as url:
+        engine = make_hq_engine(url)
+        try:
+            migrate_hq(engine)
+            with session_scope(engine) as session:
+                add_profile(session, 35)
+            # Back to protocol 2's schema, its digests as HQ logged them then.
+            with engine.connect() as connection:
+                config = hq_alembic_config(connection)
+                alembic.command.downgrade(config, "hq0006")
+                alembic.command.downgrade(config, "0007")
+                columns = {"companyprofile": old_columns(connection)}
+                assert "follow_up_sample_percent" not in columns["companyprofile"]
+                rebuild_digests(connection, columns, ["companyprofile"])
+                connection.commit()
+            migrate_hq(engine)  # 0008 adds the column (20 %), hq0007 the digests
+            with engine.connect() as connection:
+                assert mismatches(connection)[1] == []
+                digests = connection.execute(
+                    select(RowLog.digest).where(RowLog.bucket == "catalogue")
+                ).all()
+                [catalogue] = connection.execute(
+                    select(BucketSum).where(BucketSum.bucket == "catalogue")
+                ).all()
+                assert (catalogue.rows, catalogue.total) == (
+                    len(digests),
+                    sum(d for (d,) in digests),
+                )
+            with session_scope(engine) as session:
+                profile = session.get(CompanyProfile, COMPANY_PROFILE_ID)
+                assert profile is not None and profile.follow_up_sample_percent == 20
+        finally:
+            engine.dispose()
+
+
+def old_columns(connection: Connection) -> set[str]:
+    return {c["name"] for c in inspect(connection).get_columns("companyprofile")}

@@ -99,7 +99,7 @@ def test_an_app_speaking_protocol_1_is_told_to_update(hq: HQWorld, tmp_path: Pat
     )
     assert answer.status_code == 426 and answer.json()["code"] == "update_required"
     assert "update" in answer.json()["message"]
-    assert p.MIN_PROTOCOL_VERSION == p.PROTOCOL_VERSION == 2
+    assert p.MIN_PROTOCOL_VERSION == p.PROTOCOL_VERSION == 3
 
 
 def test_a_raw_sql_edit_at_hq_is_found_and_sent_to_every_device(

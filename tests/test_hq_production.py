@@ -24,6 +24,7 @@ from sqlalchemy import text
 from fieldapp.blobs import BlobStore
 from fieldapp.models import Attachment
 from fieldapp.store import Store
+from sync import protocol as p
 from sync.client import enroll
 from sync.demo import free_port
 from sync.hq import blobstore
@@ -91,16 +92,16 @@ def test_ready_is_503_while_migrations_are_not_current(hq: HQWorld) -> None:
     server, _ = hq
     with server.db().begin() as connection:
         connection.execute(
-            text("UPDATE alembic_version SET version_num = 'hq0005' WHERE version_num = 'hq0006'")
+            text("UPDATE alembic_version SET version_num = 'hq0006' WHERE version_num = 'hq0007'")
         )
     answer = requests.get(f"{server.base}/ready", timeout=5)
     assert answer.status_code == 503
     assert answer.json()["migrations"] == "not current"
-    assert "hq0006" in answer.json()["expected"]
+    assert "hq0007" in answer.json()["expected"]
     assert requests.get(f"{server.base}/health", timeout=5).status_code == 200  # alive
     with server.db().begin() as connection:
         connection.execute(
-            text("UPDATE alembic_version SET version_num = 'hq0006' WHERE version_num = 'hq0005'")
+            text("UPDATE alembic_version SET version_num = 'hq0007' WHERE version_num = 'hq0006'")
         )
     assert requests.get(f"{server.base}/ready", timeout=5).status_code == 200
 
@@ -354,7 +355,7 @@ def test_no_free_database_connection_is_a_503_to_retry(tmp_path: Path) -> None:
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    headers = {"Authorization": "Bearer x", "X-Fieldapp-Protocol": "2"}
+    headers = {"Authorization": "Bearer x", p.PROTOCOL_HEADER: str(p.PROTOCOL_VERSION)}
     address = f"http://127.0.0.1:{port}/api/v1/sync/snapshot"
     try:
         held = engine.connect()  # the only connection, busy

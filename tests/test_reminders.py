@@ -1,6 +1,7 @@
 """Reminders that bring customers back: maintenance by hour meter or date, declined
 repairs, warranty ending; a reminder turned into a job (pushed to HQ by a clerk) or
-dismissed with a reason; the engineer's customer file shows the same list."""
+dismissed with a reason (a machine with no job too, synced to the engineers' customer
+files); the engineer's customer file shows the same list."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from fieldapp.models import HourMeterReading, Job, JobEvent, Machine, PreInspectionFinding, User
+from fieldapp.models import (
+    HourMeterReading,
+    Job,
+    JobEvent,
+    Machine,
+    OutboxEntry,
+    PreInspectionFinding,
+    ReminderDismissal,
+    User,
+)
 from fieldapp.rules import reminders as rules
 from fieldapp.rules.warranty import WarrantyPolicy, assess_warranty
 from fieldapp.services import reminders as svc
@@ -20,6 +30,7 @@ from fieldapp.services.common import DomainError
 from fieldapp.store import Store
 from fieldapp.views import customer_file
 from sync.hq.db import session_scope
+from sync.hq.models import RowLog
 from tests.conftest import BACKENDS, seed_world
 from tests.factories import NOW, World
 from tests.sync_support import HQ, enroll_device, mutation, push, serving_hq
@@ -250,8 +261,16 @@ def test_the_list_turns_a_reminder_into_a_job_and_dismisses_another(
         with pytest.raises(DomainError) as refused:
             svc.dismiss_reminder(session, declined, actor, " ", now=NOW)
         assert refused.value.code == "reason_required"
-        event = svc.dismiss_reminder(session, declined, actor, "客户已自行更换", now=NOW)
-        assert event.kind == "dismissed" and event.note == "客户已自行更换"
+        dismissal = svc.dismiss_reminder(session, declined, actor, "客户已自行更换", now=NOW)
+        assert (dismissal.reminder_key, dismissal.reason) == (declined.key, "客户已自行更换")
+        assert (dismissal.customer_id, dismissal.machine_id) == (
+            world.customer_id,
+            world.machine_id,
+        )
+        assert (dismissal.dismissed_by_id, dismissal.dismissed_at) == (clerk.id, NOW)
+        with pytest.raises(DomainError) as refused:
+            svc.dismiss_reminder(session, declined, actor, "again", now=NOW)
+        assert refused.value.code == "reminder_handled"
     with store.reader() as session:
         assert svc.reminder_list(session, TODAY) == []
         assert customer_file(session, world.customer_id, TODAY).reminders == []
@@ -260,6 +279,12 @@ def test_the_list_turns_a_reminder_into_a_job_and_dismisses_another(
         assert kept.reminder.kind == rules.ReminderKind.DECLINED_REPAIR
         created = session.exec(select(JobEvent).where(JobEvent.kind == "created")).one()
         assert json.loads(created.data)["reminder"] == service.reminder.key
+        # The dismissal is its own row, no job event: it syncs as one insert.
+        assert session.exec(select(JobEvent).where(JobEvent.kind == "dismissed")).all() == []
+        entry = session.exec(
+            select(OutboxEntry).where(OutboxEntry.table_name == "reminderdismissal")
+        ).one()
+        assert entry.op == "insert" and json.loads(entry.fields)["reminder_key"] == declined.key
     with store.action() as session:
         new = session.exec(select(Job).where(Job.status == "new")).one()
         new.status = "cancelled"  # the customer did not want it after all
@@ -287,6 +312,78 @@ def test_an_engineer_does_not_handle_reminders(store: Store, world: World) -> No
         with pytest.raises(DomainError) as refused:
             svc.dismiss_reminder(session, first, engineer, "no", now=NOW)  # type: ignore[arg-type]
         assert refused.value.code == "forbidden_role"
+
+
+def add_unserviced_machine(session: Session, world: World) -> str:
+    """A second machine of the world's customer that never had a job, its two years of
+    free repair ending ten days after TODAY; returns its id."""
+    machine = Machine(
+        customer_id=world.customer_id,
+        model_id=world.model_id,
+        serial="ZY2102024B0031",
+        purchase_date=date(2024, 12, 4),
+    )
+    session.add(machine)
+    session.flush()
+    return machine.id
+
+
+def warranty_ending(reminders: list[rules.Reminder], machine_id: str) -> list[rules.Reminder]:
+    return [
+        r
+        for r in reminders
+        if r.kind == rules.ReminderKind.WARRANTY_ENDING and r.machine_id == machine_id
+    ]
+
+
+def test_a_machine_that_never_had_a_job_is_dismissed_and_old_dismissed_events_still_count(
+    store: Store, world: World
+) -> None:
+    with store.action() as session:
+        clerk = add_clerk(session)
+        machine_id = add_unserviced_machine(session, world)
+        seed_reminders(session, world)
+    with store.action() as session:
+        [ending] = warranty_ending(svc.compute_reminders(session, TODAY), machine_id)
+        assert ending.due_on == TODAY + timedelta(days=10) and ending.source_job_id is None
+        assert session.exec(select(Job).where(Job.machine_id == machine_id)).all() == []
+        actor = session.get(User, clerk.id)
+        assert actor is not None
+        dismissal = svc.dismiss_reminder(session, ending, actor, "客户已将设备转卖", now=NOW)
+        assert (dismissal.machine_id, dismissal.reminder_key) == (machine_id, ending.key)
+    with store.reader() as session:
+        assert (
+            warranty_ending([i.reminder for i in svc.reminder_list(session, TODAY)], machine_id)
+            == []
+        )
+        file = customer_file(session, world.customer_id, TODAY)
+        assert warranty_ending(file.reminders, machine_id) == []
+        assert file.reminders  # the other machine's reminders are still shown
+        handled = svc.reminder_list(session, TODAY, include_handled=True)
+        assert warranty_ending([i.reminder for i in handled], machine_id) == [ending]
+    # A store from before protocol 3 noted a dismissal as a `dismissed` job event on the
+    # reminder's job (as pulled from HQ): it still counts.
+    with store.reader() as session:
+        [service] = [
+            r
+            for r in svc.compute_reminders(session, TODAY)
+            if r.kind == rules.ReminderKind.SERVICE_HOURS
+        ]
+    with store.action(track=False) as session:
+        session.add(
+            JobEvent(
+                job_id=world.job_id,
+                kind="dismissed",
+                actor_id=clerk.id,
+                occurred_at=NOW,
+                note="客户自行保养",
+                data=json.dumps({"reminder": service.key, "kind": service.kind.value}),
+            )
+        )
+    with store.reader() as session:
+        assert service.key in svc.handled_keys(session)
+        keys = {i.reminder.key for i in svc.reminder_list(session, TODAY)}
+        assert service.key not in keys and keys  # the declined repair is still due
 
 
 # --- at HQ: a clerk's job ----------------------------------------------------------------
@@ -340,3 +437,81 @@ def test_a_clerk_pushes_a_job_from_a_reminder_and_only_a_new_unassigned_one(
     )
     assert (result["status"], result["code"]) == ("rejected", "forbidden")
     device.store.close()
+
+
+# --- at HQ: a dismissal reaches the engineers' customer files ----------------------------
+
+
+def seed_unserviced(session: Session) -> tuple[World, str]:
+    world = seed_office(session)
+    return world, add_unserviced_machine(session, world)
+
+
+@pytest.fixture(params=BACKENDS)
+def unserviced_hq(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[HQ, tuple[World, str]]]:
+    with serving_hq(request.param, tmp_path, seed_unserviced) as served:
+        yield served
+
+
+def test_a_clerk_dismisses_a_machine_without_a_job_and_the_engineer_no_longer_sees_it(
+    unserviced_hq: tuple[HQ, tuple[World, str]], tmp_path: Path
+) -> None:
+    hq, (world, machine_id) = unserviced_hq
+    engineer = enroll_device(hq, "zhang.wei", tmp_path / "engineer")
+    clerk = enroll_device(hq, "chen.jing", tmp_path / "clerk")
+    engineer.sync()
+    clerk.sync()
+    with engineer.store.reader() as session:
+        shown = svc.customer_reminders(session, world.customer_id, TODAY)
+        [ending] = warranty_ending(shown, machine_id)
+    with clerk.store.action() as session:
+        actor = session.exec(select(User).where(User.login == "chen.jing")).one()
+        [item] = [i for i in svc.reminder_list(session, TODAY) if i.reminder.key == ending.key]
+        assert item.machine is not None and item.machine.serial == "ZY2102024B0031"
+        svc.dismiss_reminder(session, item.reminder, actor, "客户已将设备转卖", now=NOW)
+    report = clerk.sync()
+    assert (report.pushed, report.rejected) == (1, 0), report
+    with session_scope(hq.db()) as session:
+        at_hq = session.exec(select(ReminderDismissal)).one()
+        assert (at_hq.reminder_key, at_hq.reason, at_hq.version) == (
+            ending.key,
+            "客户已将设备转卖",
+            1,
+        )
+        [bucket] = session.exec(
+            select(RowLog.bucket).where(
+                RowLog.table_name == "reminderdismissal", RowLog.row_id == at_hq.id
+            )
+        ).all()
+        assert bucket == f"customer:{world.customer_id}"
+    assert engineer.sync(full_verify=True).repaired_buckets == []
+    with engineer.store.reader() as session:
+        assert session.exec(select(ReminderDismissal)).one().reminder_key == ending.key
+        left = svc.customer_reminders(session, world.customer_id, TODAY)
+        assert warranty_ending(left, machine_id) == [] and left  # the others are still shown
+        file = customer_file(session, world.customer_id, TODAY)
+        assert warranty_ending(file.reminders, machine_id) == []
+
+    # Dismissing is the office's: HQ refuses an engineer's dismissal.
+    [service] = [r for r in left if r.kind == rules.ReminderKind.SERVICE_HOURS]
+    fields = {
+        "customer_id": world.customer_id,
+        "machine_id": world.machine_id,
+        "reminder_key": service.key,
+        "reason": "客户自行保养",
+        "dismissed_by_id": world.engineer_id,
+        "dismissed_at": NOW.isoformat(),
+    }
+    row_id = "f0000000-0000-0000-0000-000000000002"
+    [result] = push(engineer, mutation(1, "reminderdismissal", row_id, "insert", fields, 0))
+    assert (result["status"], result["code"]) == ("rejected", "forbidden")
+    # Nor does a clerk dismiss in someone else's name.
+    as_other = {**fields, "dismissed_by_id": world.supervisor_id}
+    [result] = push(clerk, mutation(2, "reminderdismissal", row_id, "insert", as_other, 0))
+    assert (result["status"], result["code"]) == ("rejected", "forbidden")
+    with session_scope(hq.db()) as session:
+        assert session.get(ReminderDismissal, row_id) is None
+    engineer.store.close()
+    clerk.store.close()

@@ -11,12 +11,19 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+)
 from pytestqt.qtbot import QtBot
 from sqlmodel import Session, select
 
 import tests.ui_support  # noqa: F401  (offscreen Qt before any widget)
-from fieldapp.models import Complaint, FollowUp, Job, JobEvent
+from fieldapp.models import Complaint, FollowUp, Job, JobEvent, ReminderDismissal
 from fieldapp.store import Store
 from sync.hq.db import session_scope
 from tests.conftest import BACKENDS, seed_world
@@ -153,8 +160,9 @@ def test_a_call_to_a_complaint_to_its_closure_and_a_reminder_to_a_job(
         assert json.loads(proposal.data)["licence_kind"] == "broken_promise"
         new = session.exec(select(Job).where(Job.status == "new")).one()
         assert new.job_type == "maintenance" and new.assignee_id is None
-        dismissed = session.exec(select(JobEvent).where(JobEvent.kind == "dismissed")).one()
-        assert dismissed.note == "客户已自行更换斗齿"
+        dismissed = session.exec(select(ReminderDismissal)).one()
+        assert dismissed.reason == "客户已自行更换斗齿"
+        assert dismissed.reminder_key.startswith("declined_repair:")
     device.store.close()
 
 
@@ -206,3 +214,46 @@ def test_a_direct_complaint_and_a_supervisor_confirming_the_clerks_proposal(
         [licence] = session.exec(select(LicenceEvent)).all()
         assert (licence.kind, licence.engineer_id) == ("repeat_repair", world.engineer_id)
         assert session.get(User, world.supervisor_id) is not None
+
+
+def test_the_clerk_sets_the_companys_sample_rate_and_the_queue_follows(
+    qtbot: QtBot, store: Store, tmp_path: Path
+) -> None:
+    from fieldapp.models import OutboxEntry, User
+    from fieldapp.models.company import COMPANY_PROFILE_ID, CompanyProfile
+    from sync.client import USER_ID
+    from tests.factories import make_world
+    from tests.test_follow_up import add_profile, grade_c_jobs
+
+    with store.action(track=False) as session:
+        world = make_world(session)
+        clerk = add_clerk(session)
+        jobs = {j.id for j in grade_c_jobs(session, world, 12)}
+    store.set_setting(USER_ID, clerk.id)
+    ctx = context(store, tmp_path)
+    page = FollowUpQueuePage(ctx)
+    shown(qtbot, page)
+    spin = page.findChild(QSpinBox, "sample_percent")
+    set_rate = button_named(page, "set_sample_percent")
+    # No company profile from HQ yet: the default rate, nothing to set.
+    assert spin.value() == 20 and not spin.isEnabled() and not set_rate.isEnabled()
+    with store.action(track=False) as session:
+        add_profile(session)
+    with qtbot.waitSignal(page.loaded):
+        page.refresh()
+    assert spin.isEnabled() and not set_rate.isEnabled()  # nothing changed yet
+    due_before = page.rows.count()
+    assert due_before < len(jobs)
+    spin.setValue(100)
+    assert set_rate.isEnabled()
+    with qtbot.waitSignals([page.changed, page.loaded]):
+        tap(qtbot, set_rate)
+    assert page.rows.count() == len(jobs) and not set_rate.isEnabled()
+    with store.reader() as session:
+        profile = session.get(CompanyProfile, COMPANY_PROFILE_ID)
+        assert profile is not None and profile.follow_up_sample_percent == 100
+        [entry] = session.exec(
+            select(OutboxEntry).where(OutboxEntry.table_name == "companyprofile")
+        ).all()
+        assert json.loads(entry.fields) == {"follow_up_sample_percent": 100}
+        assert session.get(User, clerk.id) is not None

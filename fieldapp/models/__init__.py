@@ -15,6 +15,7 @@ from fieldapp.models.customers import (
     HourMeterReading,
     Machine,
     ProductModel,
+    ReminderDismissal,
 )
 from fieldapp.models.jobs import (
     Attachment,
@@ -54,6 +55,7 @@ SYNCED_TABLES: tuple[type[SyncedRow], ...] = (
     CustomerSite,
     Contact,
     Machine,
+    ReminderDismissal,
     Part,
     PartCompatibility,
     StockLocation,
@@ -96,6 +98,7 @@ APPEND_ONLY_TABLES: frozenset[type[SyncedRow]] = frozenset(
         LicenceEvent,
         ReportDelivery,  # the device adds it; only HQ writes its status
         MonthClose,  # a month closed again is a new row
+        ReminderDismissal,  # never taken back: a reminder due later has a key of its own
     }
 )
 
@@ -135,6 +138,7 @@ __all__ = [
     "ProductModel",
     "Region",
     "RejectedChange",
+    "ReminderDismissal",
     "ReportDelivery",
     "Review",
     "SignOff",

@@ -1,4 +1,5 @@
-"""The customer file (用户档案): customers, sites, contacts, machines and models."""
+"""The customer file (用户档案): customers, sites, contacts, machines and models, and the
+reminders to call a customer back that the office dismissed."""
 
 from __future__ import annotations
 
@@ -77,3 +78,19 @@ class HourMeterReading(SyncedRow, table=True):
     hours: float
     read_at: datetime = utc_field(nullable=False)
     source: str = Field(default="engineer", max_length=16)
+
+
+class ReminderDismissal(SyncedRow, table=True):
+    """Append-only: a reminder to call the customer back (seed 003), dismissed by the
+    office with a reason (the machine was sold, is serviced elsewhere, ...). It names the
+    reminder by its stable key (:attr:`fieldapp.rules.reminders.Reminder.key`) and lives
+    in the customer's bucket, so the clerks' lists and the engineers' customer files stop
+    showing it once synced; it needs no job, so a machine never serviced is dismissed
+    too."""
+
+    customer_id: str = fk("customer.id")
+    machine_id: str | None = fk("machine.id", nullable=True)
+    reminder_key: str = Field(max_length=96, index=True)
+    reason: str = Field(default="")
+    dismissed_by_id: str = fk("user.id")
+    dismissed_at: datetime = utc_field(nullable=False)

@@ -6,6 +6,11 @@ A call is one ``followup`` row (append-only): an unanswered call is a row with
 ``reached`` false, so the attempts are counted from the rows themselves and sync like
 them. After :data:`~fieldapp.rules.follow_up.MAX_ATTEMPTS` unanswered calls the job is
 closed as not reached (the register says so), so it leaves the queue without a score.
+
+The grade-C sample rate is the company's, not a device's: ``follow_up_sample_percent``
+of the company profile (catalogue bucket, on every device), so two clerks' queues pick
+the same jobs. The office sets it (:func:`set_sample_percent`) and it syncs like any
+change; without a profile (before the first sync) the default rate applies.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from fractions import Fraction
 from sqlmodel import Session, col
 
 from fieldapp.clock import as_utc
+from fieldapp.company import company_profile
 from fieldapp.models import (
+    CompanyProfile,
     Complaint,
     Customer,
     Fault,
@@ -40,9 +47,10 @@ from fieldapp.services.jobs import transition
 
 log = logging.getLogger(__name__)
 
-#: The local setting that holds the grade-C sample rate ("0.2", "20%").
-SAMPLE_RATE_SETTING = "office.follow_up_sample_rate"
 CALLER_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN})
+#: Who sets the company's sample rate: the office and the managers (HQ agrees:
+#: sync/hq/scope.py ``OFFICE_SETTINGS``).
+RATE_SETTER_ROLES = CALLER_ROLES
 
 
 @dataclass(frozen=True)
@@ -80,11 +88,49 @@ def _approved_at(job: Job) -> datetime:
     return as_utc(job.completed_at or job.received_at)
 
 
-def follow_up_queue(
-    session: Session, now: datetime, rate: Fraction = rules.DEFAULT_SAMPLE_RATE
-) -> FollowUpQueue:
+def sample_percent(session: Session) -> int:
+    """The company's grade-C sample rate in percent (0-100): the company profile's,
+    else the default."""
+    profile = company_profile(session)
+    if profile is None:
+        return int(rules.DEFAULT_SAMPLE_RATE * 100)
+    return min(max(profile.follow_up_sample_percent, 0), 100)
+
+
+def company_sample_rate(session: Session) -> Fraction:
+    """The company's grade-C sample rate as a fraction (:func:`sample_percent`)."""
+    return Fraction(sample_percent(session), 100)
+
+
+def set_sample_percent(session: Session, actor: User, percent: int) -> CompanyProfile:
+    """Set the company's grade-C sample rate (a whole percent, 0-100) on the company
+    profile: every device's queue follows once it syncs. The profile is HQ's to
+    create, so before the first sync there is nothing to set."""
+    if Role(actor.role) not in RATE_SETTER_ROLES:
+        raise DomainError("forbidden_role", "Only the office sets the follow-up sample rate.")
+    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
+        raise DomainError("bad_sample_rate", "The sample rate is a percentage from 0 to 100.")
+    profile = company_profile(session)
+    if profile is None:
+        raise DomainError(
+            "no_company_profile",
+            "HQ has not sent the company profile yet: sync, then set the sample rate.",
+        )
+    if profile.follow_up_sample_percent != percent:
+        profile.follow_up_sample_percent = percent
+        session.add(profile)
+        session.flush()
+        log.info("Follow-up sample rate set to %d %% by %s", percent, actor.login)
+    return profile
+
+
+def follow_up_queue(session: Session, now: datetime, rate: Fraction | None = None) -> FollowUpQueue:
     """Every approved job due for a call; key customers first, then those that waited
-    longest. Jobs whose last unanswered call was recent come after the others."""
+    longest. Jobs whose last unanswered call was recent come after the others. The
+    grade-C sample is the company's rate (:func:`company_sample_rate`) unless ``rate``
+    is given."""
+    if rate is None:
+        rate = company_sample_rate(session)
     jobs = live_rows(session, Job, Job.status == JobStatus.APPROVED)
     if not jobs:
         return FollowUpQueue([])
@@ -255,11 +301,12 @@ def close_not_sampled(
     clerk: User,
     *,
     now: datetime,
-    rate: Fraction = rules.DEFAULT_SAMPLE_RATE,
+    rate: Fraction | None = None,
     device_id: str | None = None,
 ) -> int:
-    """Close the approved jobs not due for a call (grade C, outside the sample), so
-    they leave the office's view; the register notes why. Returns how many."""
+    """Close the approved jobs not due for a call (grade C, outside the company's
+    sample, or ``rate``'s), so they leave the office's view; the register notes why.
+    Returns how many."""
     _require_caller(clerk)
     jobs = follow_up_queue(session, now, rate).not_sampled
     for job in jobs:

@@ -2,13 +2,17 @@
 dismissed with a reason. The engineer's customer file shows the same list
 (:func:`customer_reminders`, through :func:`fieldapp.views.customer_file`).
 
-How a reminder's outcome is kept and synced, with the tables there are: as a
-``jobevent`` (append-only, a clerk's to insert, synced like every event) whose ``data``
-names the reminder's stable key — ``created`` on the new job it became, or
-``dismissed`` (with the reason as its note) on the job the reminder comes from:
-the finding's visit, else the machine's latest job. A reminder whose key has such an
-event is handled; a job it became that is cancelled brings it back. A machine with no
-job at all has nowhere to note a dismissal: it is refused (``no_job_to_note``).
+How a reminder's outcome is kept and synced, by the reminder's stable key:
+
+* turned into a job: the new job's ``created`` ``jobevent`` names the key in its
+  ``data``; a job it became that is cancelled (or deleted) brings the reminder back;
+* dismissed with a reason: a ``reminderdismissal`` row (append-only, in the customer's
+  bucket, an office role's to insert), whether or not the machine ever had a job, so
+  the clerks' lists and the customer file on the engineers' devices drop it once
+  synced. Stores from before protocol 3 noted a dismissal as a ``dismissed`` job event
+  on the reminder's job; those are still read.
+
+A reminder whose key has such a row or event is handled.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from fieldapp.models import (
     Machine,
     PreInspectionFinding,
     ProductModel,
+    ReminderDismissal,
     Team,
     User,
 )
@@ -47,6 +52,8 @@ log = logging.getLogger(__name__)
 
 #: Roles that turn a reminder into a job or dismiss it (the office and the managers).
 OFFICE_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN})
+#: Job events that name a reminder: ``created`` (it became a job) and ``dismissed`` (how
+#: stores before protocol 3 noted a dismissal; still read).
 _OUTCOME_KINDS = (JobEventKind.CREATED.value, JobEventKind.REMINDER_DISMISSED.value)
 
 
@@ -69,14 +76,21 @@ def _data(event: JobEvent) -> dict[str, Any]:
 
 
 def handled_keys(session: Session) -> set[str]:
-    """Keys of reminders already turned into a live job or dismissed."""
+    """Keys of reminders already turned into a live job or dismissed (a dismissal row,
+    or an older store's ``dismissed`` job event)."""
+    keys = set(
+        session.exec(
+            select(ReminderDismissal.reminder_key).where(
+                col(ReminderDismissal.deleted_at).is_(None)
+            )
+        ).all()
+    )
     events = live_rows(
         session,
         JobEvent,
         col(JobEvent.kind).in_(_OUTCOME_KINDS),
         col(JobEvent.data).contains('"reminder"'),
     )
-    keys: set[str] = set()
     job_ids = {e.job_id for e in events if e.kind == JobEventKind.CREATED}
     gone = set()
     if job_ids:
@@ -274,23 +288,6 @@ def _require_office(actor: User) -> None:
         raise DomainError("forbidden_role", "Only the office handles reminders.")
 
 
-def _anchor_job(session: Session, reminder: rules.Reminder) -> Job:
-    """The job a dismissal is noted on: the finding's visit, else the machine's latest."""
-    if reminder.source_job_id:
-        job = session.get(Job, reminder.source_job_id)
-        if job is not None:
-            return job
-    if reminder.machine_id:
-        latest = session.exec(
-            select(Job)
-            .where(Job.machine_id == reminder.machine_id, col(Job.deleted_at).is_(None))
-            .order_by(col(Job.received_at).desc())
-        ).first()
-        if latest is not None:
-            return latest
-    raise DomainError("no_job_to_note", "This machine has no job to note the dismissal on.")
-
-
 def dismiss_reminder(
     session: Session,
     reminder: rules.Reminder,
@@ -299,25 +296,27 @@ def dismiss_reminder(
     *,
     now: datetime,
     device_id: str | None = None,
-) -> JobEvent:
+) -> ReminderDismissal:
     """Dismiss a reminder with a reason (the customer sold the machine, services it
-    elsewhere, ...): a ``dismissed`` event, kept and synced."""
+    elsewhere, ...): a ``reminderdismissal`` row, kept and synced with the customer's
+    file; no job is needed. ``device_id``: the device it is done on (logged)."""
     _require_office(actor)
     if not reason.strip():
         raise DomainError("reason_required", "Say why the reminder is dismissed.")
     if reminder.key in handled_keys(session):
         raise DomainError("reminder_handled", "This reminder was handled already.")
-    job = _anchor_job(session, reminder)
-    return record_event(
-        session,
-        job,
-        JobEventKind.REMINDER_DISMISSED,
-        actor=actor,
-        now=now,
-        note=reason.strip(),
-        data={"reminder": reminder.key, "kind": reminder.kind.value},
-        device_id=device_id,
+    dismissal = ReminderDismissal(
+        customer_id=reminder.customer_id,
+        machine_id=reminder.machine_id,
+        reminder_key=reminder.key,
+        reason=reason.strip(),
+        dismissed_by_id=actor.id,
+        dismissed_at=now,
     )
+    session.add(dismissal)
+    session.flush()
+    log.info("Reminder %s dismissed by %s on device %s", reminder.key, actor.login, device_id)
+    return dismissal
 
 
 def _team_for(session: Session, customer: Customer, machine: Machine | None) -> str | None:

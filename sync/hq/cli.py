@@ -122,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
         ("--website", "web site"),
     ):
         company_set.add_argument(option, default=None, help=what)
+    company_set.add_argument(
+        "--follow-up-sample",
+        type=int,
+        default=None,
+        metavar="PERCENT",
+        help="share of grade-C jobs the office calls back, 0-100 (the same on every device)",
+    )
     logo = company_set.add_mutually_exclusive_group()
     logo.add_argument("--logo", type=Path, default=None, help="logo picture (PNG or JPEG)")
     logo.add_argument("--no-logo", action="store_true", help="remove the logo")
@@ -427,6 +434,10 @@ def cmd_company(engine: object, args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(shown, ensure_ascii=False, indent=2) + "\n")
         return 0 if shown else 1
     changes = {name: getattr(args, name) for name in PROFILE_TEXT_FIELDS}
+    sample = args.follow_up_sample
+    if sample is not None and not 0 <= sample <= 100:
+        sys.stderr.write("fieldapp-hq: --follow-up-sample is a percentage from 0 to 100.\n")
+        return 1
     try:
         logo = args.logo.read_bytes() if args.logo else None
     except OSError as error:
@@ -435,6 +446,8 @@ def cmd_company(engine: object, args: argparse.Namespace) -> int:
     try:
         with session_scope(engine) as session:  # type: ignore[arg-type]
             profile = set_company_profile(session, changes, logo=logo, remove_logo=args.no_logo)
+            if sample is not None and profile.follow_up_sample_percent != sample:
+                profile.follow_up_sample_percent = sample
             session.flush()
             version = profile.version
     except ProfileError as error:

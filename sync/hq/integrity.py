@@ -93,11 +93,15 @@ def bucket_intact(executor: Any, bucket: str) -> bool:
     return True
 
 
-def rebuild_digests(connection: Any, columns: dict[str, set[str]] | None = None) -> int:
-    """Recompute every live row-log digest from the rows' content and every bucket's
-    sum from them (a migration that changes what a digest covers calls it). Returns how
-    many digests changed."""
-    _checked, found = mismatches(connection, columns=columns)
+def rebuild_digests(
+    connection: Any,
+    columns: dict[str, set[str]] | None = None,
+    tables: Iterable[str] | None = None,
+) -> int:
+    """Recompute every live row-log digest (of ``tables``, or all) from the rows'
+    content and every bucket's sum from them (a migration that changes what a digest
+    covers calls it: a new column). Returns how many digests changed."""
+    _checked, found = mismatches(connection, tables, columns)
     for table, row_id, actual in found:
         connection.execute(
             update(RowLog)

@@ -25,8 +25,18 @@ log = logging.getLogger(__name__)
 
 @cache
 def expected_heads() -> frozenset[str]:
-    """The schema revisions this HQ's code needs (read once per process)."""
-    return frozenset(ScriptDirectory.from_config(hq_alembic_config(None)).get_heads())
+    """The schema revisions this HQ's code needs (read once per process), as the
+    database records them: a head that another head depends on (the device schema's
+    0008, which hq0007 needs) is not recorded on its own."""
+    script = ScriptDirectory.from_config(hq_alembic_config(None))
+    heads = set(script.get_heads())
+    needed = {
+        revision.revision
+        for head in heads
+        for revision in script.iterate_revisions(head, "base")
+        if revision is not None and revision.revision != head
+    }
+    return frozenset(heads - needed)
 
 
 def readiness(engine: Engine) -> tuple[bool, dict[str, Any]]:

@@ -15,7 +15,9 @@ or write what it names. docs/sync-protocol.md §4.6 says what is checked, table 
     supervisor, a customer with a live job of their team, or one they added from a
     device that no live job names yet (:func:`new_customers`, read and written).
   - ``user:<u>``: an engineer, themselves; a supervisor, a member of their team.
-  - ``catalogue``, ``org``: administrators only.
+  - ``catalogue``, ``org``: administrators only; but the office's company-wide
+    settings on the company profile (:data:`OFFICE_SETTINGS`, the follow-up sample
+    rate) are a clerk's and a supervisor's to change too, those columns only.
 
   A row that names a job (``job_id``, or a checklist answer's run) is written with that
   job, and any other bucket it lives in (a van, a customer other than the job's) must be
@@ -62,6 +64,7 @@ from fieldapp.models import (
     PreInspectionFinding,
     ProductModel,
     Region,
+    ReminderDismissal,
     ReportDelivery,
     Review,
     SignOff,
@@ -170,11 +173,20 @@ ENGINEER_UPDATES: dict[type[SyncedRow], frozenset[str]] = {
     PartsRequest: frozenset({"status", "note", "received_at"}),  # status: only to received
 }
 # A clerk's new job (a reminder turned into a job) is new and unassigned: dispatching
-# it is the supervisor's.
-CLERK_INSERTS: frozenset[type[SyncedRow]] = frozenset({FollowUp, Complaint, JobEvent, Job})
+# it is the supervisor's. A reminder dismissed is the office's (and the managers'),
+# never an engineer's.
+CLERK_INSERTS: frozenset[type[SyncedRow]] = frozenset(
+    {FollowUp, Complaint, JobEvent, Job, ReminderDismissal}
+)
+# Company-wide settings the office keeps on the (admin-only) company profile: a clerk
+# or a supervisor changes these columns and no other; they are no one's scope.
+OFFICE_SETTINGS: dict[type[SyncedRow], frozenset[str]] = {
+    CompanyProfile: frozenset({"follow_up_sample_percent"}),
+}
 CLERK_UPDATES: dict[type[SyncedRow], frozenset[str]] = {
     Complaint: frozenset({"status", "answered_at", "closed_at", "resolution", "owner_id"}),
     Job: frozenset({"status"}),
+    **OFFICE_SETTINGS,
 }
 # What an engineer may remove (soft delete): their own work records of an open job.
 ENGINEER_DELETES: frozenset[type[SyncedRow]] = frozenset(
@@ -285,6 +297,10 @@ def authorize(
         _table_may_insert(role, row)
     else:
         _table_may_update(session, user, role, row, fields)
+        if _office_setting(row, fields):
+            return  # company-wide (the catalogue), no one's scope: the role decides
+    if isinstance(row, ReminderDismissal) and row.dismissed_by_id != user.id:
+        raise Denied("forbidden", "A reminder is dismissed in its writer's name only.")
     if role == Role.CLERK:
         if isinstance(row, Job) and action == Action.INSERT and not _unassigned_new(row):
             raise Denied("forbidden", "A clerk opens only a new, unassigned job.")
@@ -314,6 +330,12 @@ def authorize(
             if not _owns(session, user, role, state):
                 raise Denied("forbidden", f"This {name} is outside your scope.")
     _check_blob_claim(session, user, row, before)
+
+
+def _office_setting(row: SyncedRow, fields: Collection[str]) -> bool:
+    """The change sets only company-wide settings of the office (:data:`OFFICE_SETTINGS`)."""
+    wanted = set(fields)
+    return bool(wanted) and wanted <= OFFICE_SETTINGS.get(type(row), frozenset())
 
 
 def _unassigned_new(job: Job) -> bool:
@@ -348,7 +370,7 @@ def _table_may_update(
         if isinstance(row, PartsRequest) and "status" in wanted and row.status != "received":
             ok = False  # the supervisor approves and ships; the engineer only receives
     elif role == Role.SUPERVISOR:
-        ok = kind not in ADMIN_ONLY
+        ok = kind not in ADMIN_ONLY or _office_setting(row, wanted)
         if ok and isinstance(row, Job) and "assignee_id" in wanted and row.assignee_id:
             # A supervisor gives their team's jobs to their team's engineers.
             ok = _member(session, user, row.assignee_id)

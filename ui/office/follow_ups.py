@@ -1,10 +1,14 @@
 """The follow-up calls (回访): the approved jobs due for a call, what the clerk tells the
 customer (the engineer, what was done and charged), and the call recorded — reached or
-not, satisfaction, praise, comment, a complaint — which closes the job."""
+not, satisfaction, praise, comment, a complaint — which closes the job. The header sets
+the company's grade-C sample rate (on the company profile: every clerk's queue follows
+once synced)."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from fractions import Fraction
 from html import escape
 
 from PySide6.QtCore import Qt
@@ -16,22 +20,25 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QWidget,
 )
 
+from fieldapp.company import company_profile
 from fieldapp.models import Job, User
 from fieldapp.models.enums import LicenceEventKind, Satisfaction
 from fieldapp.rules import follow_up as rules
 from fieldapp.services.common import DomainError
 from fieldapp.services.complaints import record_licence
 from fieldapp.services.follow_up import (
-    SAMPLE_RATE_SETTING,
     CallRecord,
     FollowUpQueue,
     QueueItem,
     close_not_sampled,
     follow_up_queue,
     record_call,
+    sample_percent,
+    set_sample_percent,
 )
 from ui.common import theme
 from ui.common.contact_links import PhoneLinks
@@ -43,14 +50,42 @@ from ui.office.office_list import ListDetailPage
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class QueueView:
+    """What a refresh reads: the queue, and the company's sample rate it was drawn with."""
+
+    queue: FollowUpQueue
+    percent: int  # the grade-C sample rate, in percent
+    settable: bool  # the company profile is on this device (HQ makes it)
+
+
 class FollowUpQueuePage(ListDetailPage):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.queue = FollowUpQueue([])
+        self.view = QueueView(self.queue, 0, settable=False)
+        self.sample = QSpinBox()
+        self.sample.setObjectName("sample_percent")
+        self.sample.setRange(0, 100)
+        self.sample.setPrefix(self.tr("Grade C called back: "))
+        self.sample.setSuffix(" %")
+        self.sample.setMinimumWidth(220)
+        self.sample.setMinimumHeight(44)  # a finger's size
+        self.sample.setEnabled(False)  # until a refresh reads the company profile
+        self.sample.valueChanged.connect(self._enable_rate)
+        self.header.addWidget(self.sample)
+        self.set_rate = button(self.tr("Set for the company"))
+        self.set_rate.setObjectName("set_sample_percent")
+        self.set_rate.setEnabled(False)
+        self.set_rate.clicked.connect(self._set_rate)
+        self.header.addWidget(self.set_rate)
         self.close_skipped = button("")
         self.close_skipped.setObjectName("close_not_sampled")
         self.close_skipped.clicked.connect(self._close_not_sampled)
         self.header.addWidget(self.close_skipped)
+        self.rate_error = ErrorLabel()
+        self.rate_error.setObjectName("sample_error")
+        self.detail.addWidget(self.rate_error)
 
         self.job_card = Card(self.tr("The job"))
         self.summary = styled_label()
@@ -132,20 +167,54 @@ class FollowUpQueuePage(ListDetailPage):
         choice.setCheckable(True)
         return choice
 
-    def _rate(self) -> object:
-        return rules.sample_rate(self.ctx.store.get_setting(SAMPLE_RATE_SETTING))
-
     def refresh(self) -> None:
-        now, rate = self.ctx.now(), self._rate()
+        now = self.ctx.now()
 
-        def read() -> FollowUpQueue:
+        def read() -> QueueView:
             with self.ctx.store.reader() as session:
-                return follow_up_queue(session, now, rate)  # type: ignore[arg-type]
+                return QueueView(
+                    follow_up_queue(session, now),  # drawn with the company's rate
+                    sample_percent(session),
+                    settable=company_profile(session) is not None,
+                )
 
         self.load(read, self._show_queue)
 
-    def _show_queue(self, queue: FollowUpQueue) -> None:
-        self.queue = queue
+    def _show_rate(self, view: QueueView) -> None:
+        self.sample.blockSignals(True)
+        self.sample.setValue(view.percent)
+        self.sample.blockSignals(False)
+        self.sample.setEnabled(view.settable)
+        self.sample.setToolTip(
+            self.tr("The share of grade-C jobs called back, the same for every clerk.")
+            if view.settable
+            else self.tr("HQ has not sent the company profile yet: sync first.")
+        )
+        self._enable_rate()
+
+    def _enable_rate(self) -> None:
+        self.set_rate.setEnabled(self.view.settable and self.sample.value() != self.view.percent)
+
+    def _set_rate(self) -> None:
+        percent = self.sample.value()
+        self.rate_error.clear_message()
+        try:
+            with self.ctx.store.action() as session:
+                actor = session.get(User, self.ctx.user_id)
+                if actor is None:
+                    raise DomainError("not_found", self.tr("The user is not on this device."))
+                set_sample_percent(session, actor, percent)
+        except DomainError as error:
+            self.rate_error.show_message(error_text(error))
+            return
+        log.info("Grade-C follow-up sample rate set to %d %%", percent)
+        self.changed.emit()
+        self.refresh()
+
+    def _show_queue(self, view: QueueView) -> None:
+        self.view = view
+        self.queue = view.queue
+        self._show_rate(view)
         now = self.ctx.now()
         self.heading.setText(self.tr("Calls due: %1").replace("%1", str(len(self.queue.items))))
         skipped = len(self.queue.not_sampled)
@@ -327,8 +396,8 @@ class FollowUpQueuePage(ListDetailPage):
                     session,
                     clerk,
                     now=self.ctx.now(),
-                    rate=self._rate(),
-                    device_id=self.ctx.device_id,  # type: ignore[arg-type]
+                    rate=Fraction(self.view.percent, 100),  # the sample the clerk saw
+                    device_id=self.ctx.device_id,
                 )
         except DomainError as error:
             self.error.show_message(error_text(error))
