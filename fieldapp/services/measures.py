@@ -492,9 +492,16 @@ def load_month(
     *,
     team_id: str | None = None,
     now: datetime | None = None,
-    sample_rate: Fraction = follow_up_rules.DEFAULT_SAMPLE_RATE,
+    sample_rate: Fraction | None = None,
 ) -> MonthData:
-    """Read what the month's measures need; ``team_id`` None is the whole company."""
+    """Read what the month's measures need; ``team_id`` None is the whole company.
+    ``sample_rate``: the grade-C follow-up sample (default: the company profile's, as
+    the follow-up queue uses it)."""
+    if sample_rate is None:
+        # Imported here: an import cycle through the fieldapp.services package.
+        from fieldapp.services.follow_up import company_sample_rate
+
+        sample_rate = company_sample_rate(session)
     start, end = month_bounds(year, month)
     moment = as_utc(now) if now is not None else utcnow()
     team = session.get(Team, team_id) if team_id else None
@@ -1657,7 +1664,7 @@ def month_measures(
     *,
     team_id: str | None = None,
     now: datetime | None = None,
-    sample_rate: Fraction = follow_up_rules.DEFAULT_SAMPLE_RATE,
+    sample_rate: Fraction | None = None,
     quality: bool = True,
 ) -> MonthMeasures:
     """Every measure of the month, per engineer and for the team (or the company when

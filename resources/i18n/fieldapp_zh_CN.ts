@@ -750,6 +750,14 @@ Walk round the machine and add what you find above: the customer sees it before 
 <context>
     <name>FollowUpQueuePage</name>
     <message>
+        <source>Grade C called back: </source>
+        <translation>C 类区域回访比例：</translation>
+    </message>
+    <message>
+        <source>Set for the company</source>
+        <translation>全公司统一设置</translation>
+    </message>
+    <message>
         <source>The job</source>
         <translation>工单</translation>
     </message>
@@ -796,6 +804,18 @@ Walk round the machine and add what you find above: the customer sees it before 
     <message>
         <source>Follow-up calls</source>
         <translation>回访</translation>
+    </message>
+    <message>
+        <source>The share of grade-C jobs called back, the same for every clerk.</source>
+        <translation>C 类区域工单的回访抽样比例，所有回访员相同。</translation>
+    </message>
+    <message>
+        <source>HQ has not sent the company profile yet: sync first.</source>
+        <translation>总部尚未下发公司资料：请先同步。</translation>
+    </message>
+    <message>
+        <source>The user is not on this device.</source>
+        <translation>本设备上没有该用户。</translation>
     </message>
     <message>
         <source>Calls due: %1</source>
@@ -4676,6 +4696,10 @@ Take it with the camera, then tap it above.</source>
     <message>
         <source>Checking</source>
         <translation>正在校验</translation>
+    </message>
+    <message>
+        <source>Receiving the parts catalogue</source>
+        <translation>正在接收配件目录</translation>
     </message>
     <message>
         <source>Offline: HQ cannot be reached. Your work is kept on this device.</source>
