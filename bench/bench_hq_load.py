@@ -50,6 +50,7 @@ import json
 import multiprocessing
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -298,7 +299,8 @@ class HQProcess:
             except requests.RequestException:
                 pass
             time.sleep(0.2)
-        raise RuntimeError("HQ did not start")
+        self.stop()  # not left serving a database that is about to be dropped
+        raise RuntimeError(f"HQ did not become ready in 60 s:\n{self.log.read_text()[-3000:]}")
 
     def cpu_seconds(self) -> float:
         return tree_cpu(self.process.pid)
@@ -686,6 +688,14 @@ def main(argv: list[str] | None = None) -> int:
     import tempfile
 
     folder = Path(tempfile.mkdtemp(prefix="fieldapp-load-"))
+    try:
+        return _run(args, folder)
+    finally:
+        # HQ's log is in the error when it fails to start; the photos go with the folder.
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, folder: Path) -> int:
     began = time.monotonic()
     with scratch_database(args.pg) as url:
         started = time.perf_counter()
