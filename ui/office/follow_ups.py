@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -106,16 +107,16 @@ class FollowUpQueuePage(ListDetailPage):
             choice.toggled.connect(self._enable)
         outcome.addStretch(1)
         self.call_card.body.addLayout(outcome)
-        ratings = QHBoxLayout()
+        # Two by two: the four words fit a tablet's half screen in English too.
+        ratings = QGridLayout()
         self.satisfaction = QButtonGroup(self)
         self.ratings: dict[Satisfaction, QPushButton] = {}
-        for value in Satisfaction:
+        for index, value in enumerate(Satisfaction):
             choice = self._choice(label("satisfaction", value), f"sat_{value.value}")
             self.satisfaction.addButton(choice)
             self.ratings[value] = choice
-            ratings.addWidget(choice)
+            ratings.addWidget(choice, index // 2, index % 2)
             choice.toggled.connect(self._enable)
-        ratings.addStretch(1)
         self.call_card.body.addLayout(ratings)
         self.praise = QCheckBox(self.tr("The customer praised the engineer"))
         self.praise.setObjectName("praise")
