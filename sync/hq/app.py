@@ -378,7 +378,14 @@ def create_app(engine: Engine, mailer: Mailer | None = None) -> FastAPI:
         range_header: Annotated[str, Header(alias="Range", max_length=100)] = "",
     ) -> Response:
         with snapshot_scope(app.state.engine) as snapshot:
-            actor_from_header(snapshot, authorization)  # every enrolled device holds them
+            actor = actor_from_header(snapshot, authorization)
+            held = set(scope.read_scope(snapshot, actor.user))
+            readable = all(
+                scope.allowed(snapshot, actor.user, scope.Action.READ, bucket, scope=held)
+                for bucket in snapshots.SHARED_BUCKETS
+            )
+        if not readable:  # every role holds them today; the one check says so
+            raise SyncError(403, "forbidden", "This device does not hold these buckets.")
         data = snapshot_bytes.get(app.state.engine, sha256)
         if data is None:
             raise SyncError(404, "snapshot_unknown", "HQ no longer has this snapshot.")
