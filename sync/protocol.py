@@ -223,6 +223,13 @@ class BlobStatus(BaseModel):
     received: int  # bytes HQ holds of an unfinished upload
 
 
+# The snapshot file (docs/sync-protocol.md §13), written by HQ and read by the device: its
+# layout version, and the table of its facts (seq, schema, buckets, rows). Each row's
+# bucket and digest go in a table named as the device's own (``local_synced_row``).
+SNAPSHOT_FORMAT = 1
+SNAPSHOT_INFO_TABLE = "snapshot_info"
+
+
 class SnapshotInfo(BaseModel):
     """The shared buckets (the catalogue, the org) as one compressed SQLite file, built
     at HQ once per change: a first sync downloads it instead of pulling those rows one by
@@ -234,7 +241,7 @@ class SnapshotInfo(BaseModel):
     buckets: list[str]
     rows: int
     schema_revision: str  # the device schema its tables have (fieldapp's SCHEMA_HEAD)
-    format: int = 1
+    format: int = SNAPSHOT_FORMAT
     built_at: datetime
 
 

@@ -23,7 +23,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fieldapp.models import TABLES_BY_NAME, OutboxEntry
+from fieldapp.models import TABLES_BY_NAME, OutboxEntry, SyncedRowState
 from fieldapp.store import SCHEMA_HEAD
 from sync import protocol as p
 
@@ -33,9 +33,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FOLDER = "snapshot"
-STATE_TABLE = "local_synced_row"  # as sync/hq/snapshots.py writes it
-INFO_TABLE = "snapshot_info"
-FORMAT = 1
+STATE_TABLE = SyncedRowState.__tablename__  # the file's table of digests is named as ours
+INFO_TABLE = p.SNAPSHOT_INFO_TABLE
+FORMAT = p.SNAPSHOT_FORMAT
 READ_SIZE = 1024 * 1024
 
 

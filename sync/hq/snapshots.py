@@ -35,7 +35,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, col
 
 from fieldapp.clock import utcnow
-from fieldapp.models import TABLES_BY_NAME
+from fieldapp.models import TABLES_BY_NAME, SyncedRowState
 from fieldapp.store import SCHEMA_HEAD
 from fieldapp.wire import from_wire
 from sync import protocol as p
@@ -46,13 +46,13 @@ from sync.hq.models import BucketSum, Meta, RowLog, Snapshot
 log = logging.getLogger(__name__)
 
 SHARED_BUCKETS = (CATALOGUE, ORG)
-FORMAT = 1
+FORMAT = p.SNAPSHOT_FORMAT
 KEEP = 2  # the newest snapshots kept: a device halfway through the last one finishes it
 LEASE = "snapshot_lease"  # hq_meta: "<holder> <expiry epoch seconds>", or "" when free
 LEASE_SECONDS = 600
 MIN_ROWS = 2000  # fewer shared rows than this: the row pull is as quick as a file
-STATE_TABLE = "local_synced_row"  # the device's table of each row's bucket and digest
-INFO_TABLE = "snapshot_info"
+STATE_TABLE = SyncedRowState.__tablename__  # each row's bucket and digest, as on a device
+INFO_TABLE = p.SNAPSHOT_INFO_TABLE
 
 
 class SnapshotBuildError(Exception):
@@ -189,14 +189,8 @@ def _write_file(
                     wire = wire_rows(session, table_name, ids[start : start + 5000])
                     if not wire:
                         continue
-                    known = set(model.model_fields)
-                    out.execute(
-                        insert(table),
-                        [
-                            from_wire(model, {k: v for k, v in row.items() if k in known})
-                            for row in wire.values()
-                        ],
-                    )
+                    # HQ's own rows: every column is the model's (no filtering).
+                    out.execute(insert(table), [from_wire(model, row) for row in wire.values()])
                     out.exec_driver_sql(
                         f"INSERT INTO {STATE_TABLE} VALUES (?, ?, ?, ?)",
                         [
